@@ -1,0 +1,69 @@
+import { hostname } from 'node:os';
+import { dockerEngine } from './engine.js';
+import { OWNER_LABEL, RUN_LABEL } from './labels.js';
+
+export interface SweepResult {
+  containers: number;
+  networks: number;
+  volumes: number;
+}
+
+const filterFor = (runId?: string) => ({ label: [runId ? `${RUN_LABEL}=${runId}` : RUN_LABEL] });
+
+/** Removes everything labelled with `runId` (or every oneclick run when omitted): containers, then networks, then volumes. */
+export async function removeRun(runId?: string): Promise<SweepResult> {
+  const docker = dockerEngine();
+  const filters = filterFor(runId);
+  const containers = await docker.listContainers({ all: true, filters });
+  await Promise.all(
+    containers.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true }).catch(ignoreGone)),
+  );
+  const networks = await docker.listNetworks({ filters });
+  for (const n of networks) await docker.getNetwork(n.Id).remove().catch(ignoreGone);
+  const { Volumes: volumes } = await docker.listVolumes({ filters });
+  await Promise.all(
+    (volumes ?? []).map((v) => docker.getVolume(v.Name).remove({ force: true }).catch(ignoreGone)),
+  );
+  return { containers: containers.length, networks: networks.length, volumes: (volumes ?? []).length };
+}
+
+/** Runs whose owning process on this host is gone: what a crash or SIGKILL left behind. */
+export async function staleRuns(): Promise<string[]> {
+  const docker = dockerEngine();
+  const owners = new Map<string, string>();
+  const collect = (labels: Record<string, string> | undefined) => {
+    const run = labels?.[RUN_LABEL];
+    const owner = labels?.[OWNER_LABEL];
+    if (run && owner) owners.set(run, owner);
+  };
+  for (const c of await docker.listContainers({ all: true, filters: filterFor() })) collect(c.Labels);
+  for (const n of await docker.listNetworks({ filters: filterFor() })) collect(n.Labels);
+  for (const v of (await docker.listVolumes({ filters: filterFor() })).Volumes ?? []) collect(v.Labels);
+  const here = hostname();
+  return [...owners].filter(([, owner]) => isDeadOwner(owner, here)).map(([run]) => run);
+}
+
+/** Sweep on start: removes the leftovers of crashed runs, never those of a live process. */
+export async function sweepStaleRuns(): Promise<string[]> {
+  const runs = await staleRuns();
+  for (const run of runs) await removeRun(run);
+  return runs;
+}
+
+function isDeadOwner(owner: string, here: string): boolean {
+  const sep = owner.lastIndexOf(':');
+  const host = owner.slice(0, sep);
+  const pid = Number(owner.slice(sep + 1));
+  if (host !== here || !Number.isInteger(pid)) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+function ignoreGone(error: { statusCode?: number }): void {
+  if (error.statusCode === 404 || error.statusCode === 409) return;
+  throw error;
+}
