@@ -4,4 +4,6 @@ import { register } from 'tsx/esm/api';
 
 register();
 const { main } = await import('../harness/cli/main.ts');
-process.exitCode = await main(process.argv);
+const code = await main(process.argv);
+// Commands await their own cleanup; exiting here stops stray library timers from holding the process open.
+process.exit(code);
