@@ -69,8 +69,9 @@ export async function startChain(options: ChainOptions = {}): Promise<Chain> {
     accounts: options.accounts ?? 20,
     blockTime: options.blockTime,
     noMining: options.noMining,
-    // Keys are printed at start-up; nothing of anvil's own output leaves this module.
-    silent: true,
+    // No `silent`: it becomes `anvil --silent`, which also drops the "Listening on" line that
+    // @viem/anvil waits for. Anvil's output (keys included) goes only to @viem/anvil's in-memory
+    // streams; nothing of it leaves this module.
     startTimeout: 20_000,
   });
   try {

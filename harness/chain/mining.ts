@@ -49,8 +49,16 @@ export async function snapshot(client: TestClient): Promise<Hash> {
   return client.snapshot();
 }
 
+/**
+ * Restores the state (and block number) of snapshot `id`. Anvil consumes the snapshot (and any
+ * later ones): take a new snapshot to revert again. Throws if the id is unknown or already used,
+ * which viem's `revert` would silently ignore.
+ */
 export async function revertTo(client: TestClient, id: Hash): Promise<void> {
-  await client.revert({ id });
+  const reverted = await client.request({ method: 'evm_revert', params: [id] });
+  if ((reverted as unknown) !== true) {
+    throw new Error(`evm_revert to snapshot ${id} failed (unknown or already used)`);
+  }
 }
 
 /**

@@ -1,0 +1,635 @@
+/**
+ * Small viem-style actions on the oneclick contracts. Writes return the transaction hash as soon
+ * as it is in the pool (so they also work with manual mining); `confirm` waits for the receipt.
+ * A write that would revert throws before sending, with the contract's custom error in the message.
+ */
+import {
+  decodeEventLog,
+  parseSignature,
+  type Address,
+  type BlockNumber,
+  type BlockTag,
+  type Client,
+  type Hash,
+  type Hex,
+  type TransactionReceipt,
+  type Transport,
+  type Chain as ViemChain,
+} from 'viem';
+import { getBlock, getContractEvents, readContract, waitForTransactionReceipt } from 'viem/actions';
+import {
+  entranceAbi,
+  ethProviderAbi,
+  orgAbi,
+  orgFactoryAbi,
+  testStablecoinAbi,
+  tokenProviderAbi,
+  uniswapV2Router02Abi,
+} from '../../contracts/index.js';
+import type { WalletClient } from './clients.js';
+
+/** Any viem client that can read the chain (public, test or wallet client). */
+export type Reader = Client<Transport, ViemChain | undefined>;
+export type Packages = bigint | number;
+
+/** Optional overrides for writes: a fixed gas limit skips estimation (the tx is sent even if it reverts). */
+export interface TxOverrides {
+  gas?: bigint;
+  nonce?: number;
+}
+
+export interface ReadOptions {
+  blockTag?: BlockTag;
+  blockNumber?: BlockNumber;
+}
+
+export class TransactionRevertedError extends Error {
+  override name = 'TransactionRevertedError';
+  constructor(readonly receipt: TransactionReceipt) {
+    super(`transaction ${receipt.transactionHash} reverted in block ${receipt.blockNumber}`);
+  }
+}
+
+/** Waits for the receipt of `hash`; throws `TransactionRevertedError` if the transaction reverted. */
+export async function confirm(
+  client: Reader,
+  hash: Hash,
+  { timeoutMs = 60_000 }: { timeoutMs?: number } = {},
+): Promise<TransactionReceipt> {
+  const receipt = await waitForTransactionReceipt(client, { hash, timeout: timeoutMs, pollingInterval: 100 });
+  if (receipt.status !== 'success') throw new TransactionRevertedError(receipt);
+  return receipt;
+}
+
+function blockOf({ blockTag, blockNumber }: ReadOptions) {
+  return blockNumber === undefined ? { blockTag } : { blockNumber };
+}
+
+// ---- provider reads (EthProvider and TokenProvider share these) ----
+
+export function packagePrice(client: Reader, provider: Address, at: ReadOptions = {}): Promise<bigint> {
+  return readContract(client, {
+    address: provider,
+    abi: ethProviderAbi,
+    functionName: 'packagePrice',
+    ...blockOf(at),
+  });
+}
+
+export function pricePerBlock(client: Reader, provider: Address, at: ReadOptions = {}): Promise<bigint> {
+  return readContract(client, {
+    address: provider,
+    abi: ethProviderAbi,
+    functionName: 'pricePerBlock',
+    ...blockOf(at),
+  });
+}
+
+export function packageBlocks(client: Reader, provider: Address, at: ReadOptions = {}): Promise<bigint> {
+  return readContract(client, {
+    address: provider,
+    abi: ethProviderAbi,
+    functionName: 'packageBlocks',
+    ...blockOf(at),
+  });
+}
+
+export function providerOwner(client: Reader, provider: Address, at: ReadOptions = {}): Promise<Address> {
+  return readContract(client, {
+    address: provider,
+    abi: ethProviderAbi,
+    functionName: 'owner',
+    ...blockOf(at),
+  });
+}
+
+/** address(0) for ether, else the token the provider is paid in. */
+export function currencyOf(client: Reader, provider: Address, at: ReadOptions = {}): Promise<Address> {
+  return readContract(client, {
+    address: provider,
+    abi: ethProviderAbi,
+    functionName: 'currency',
+    ...blockOf(at),
+  });
+}
+
+export function expiryOf(
+  client: Reader,
+  provider: Address,
+  org: Address,
+  at: ReadOptions = {},
+): Promise<bigint> {
+  return readContract(client, {
+    address: provider,
+    abi: ethProviderAbi,
+    functionName: 'expiryOf',
+    args: [org],
+    ...blockOf(at),
+  });
+}
+
+export function isActive(
+  client: Reader,
+  provider: Address,
+  org: Address,
+  at: ReadOptions = {},
+): Promise<boolean> {
+  return readContract(client, {
+    address: provider,
+    abi: ethProviderAbi,
+    functionName: 'isActive',
+    args: [org],
+    ...blockOf(at),
+  });
+}
+
+export function deploymentOf(client: Reader, provider: Address, org: Address, at: ReadOptions = {}) {
+  return readContract(client, {
+    address: provider,
+    abi: ethProviderAbi,
+    functionName: 'deploymentOf',
+    args: [org],
+    ...blockOf(at),
+  });
+}
+
+export function deploymentOwnerOf(
+  client: Reader,
+  provider: Address,
+  org: Address,
+  at: ReadOptions = {},
+): Promise<Address> {
+  return readContract(client, {
+    address: provider,
+    abi: ethProviderAbi,
+    functionName: 'deploymentOwnerOf',
+    args: [org],
+    ...blockOf(at),
+  });
+}
+
+export function activeSubscribers(client: Reader, provider: Address, at: ReadOptions = {}): Promise<bigint> {
+  return readContract(client, {
+    address: provider,
+    abi: ethProviderAbi,
+    functionName: 'activeSubscribers',
+    ...blockOf(at),
+  });
+}
+
+/** Revenue earned so far (withdrawn or not). */
+export function realizedRevenue(client: Reader, provider: Address, at: ReadOptions = {}): Promise<bigint> {
+  return readContract(client, {
+    address: provider,
+    abi: ethProviderAbi,
+    functionName: 'realizedRevenue',
+    ...blockOf(at),
+  });
+}
+
+export function withdrawable(client: Reader, provider: Address, at: ReadOptions = {}): Promise<bigint> {
+  return readContract(client, {
+    address: provider,
+    abi: ethProviderAbi,
+    functionName: 'withdrawable',
+    ...blockOf(at),
+  });
+}
+
+/** `NewTopUp` logs of `provider` (optionally of one org), fetched fresh from the node. */
+export async function topUpLogs(
+  client: Reader,
+  provider: Address,
+  {
+    org,
+    fromBlock = 0n,
+    toBlock = 'latest',
+  }: { org?: Address; fromBlock?: bigint; toBlock?: bigint | BlockTag } = {},
+) {
+  const logs = await getContractEvents(client, {
+    address: provider,
+    abi: ethProviderAbi,
+    eventName: 'NewTopUp',
+    args: org ? { org } : undefined,
+    fromBlock,
+    toBlock,
+    strict: true,
+  });
+  return logs.map((log) => ({
+    org: log.args.org,
+    expiry: log.args.expiry,
+    blockNumber: log.blockNumber,
+    transactionHash: log.transactionHash,
+  }));
+}
+
+// ---- provider writes ----
+
+/** Pays `packages` packages in ether for `org` (EthProvider). */
+export async function topUp(
+  wallet: WalletClient,
+  provider: Address,
+  org: Address,
+  packages: Packages,
+  tx: TxOverrides = {},
+): Promise<Hash> {
+  const value = (await packagePrice(wallet, provider)) * BigInt(packages);
+  return wallet.writeContract({
+    address: provider,
+    abi: ethProviderAbi,
+    functionName: 'topUp',
+    args: [org],
+    value,
+    ...tx,
+  });
+}
+
+/** Pays exactly `value` wei for `org` (EthProvider), whole packages or not. */
+export function topUpWithValue(
+  wallet: WalletClient,
+  provider: Address,
+  org: Address,
+  value: bigint,
+  tx: TxOverrides = {},
+): Promise<Hash> {
+  return wallet.writeContract({
+    address: provider,
+    abi: ethProviderAbi,
+    functionName: 'topUp',
+    args: [org],
+    value,
+    ...tx,
+  });
+}
+
+/** Pays `packages` packages in tokens for `org` (TokenProvider; needs an allowance, see `approve`). */
+export async function topUpWithToken(
+  wallet: WalletClient,
+  provider: Address,
+  org: Address,
+  packages: Packages,
+  tx: TxOverrides = {},
+): Promise<Hash> {
+  const amount = (await packagePrice(wallet, provider)) * BigInt(packages);
+  return wallet.writeContract({
+    address: provider,
+    abi: tokenProviderAbi,
+    functionName: 'topUp',
+    args: [org, amount],
+    ...tx,
+  });
+}
+
+/** The token a TokenProvider is paid in. */
+export function tokenOf(client: Reader, provider: Address): Promise<Address> {
+  return readContract(client, { address: provider, abi: tokenProviderAbi, functionName: 'token' });
+}
+
+/** Deadline one hour after the latest block (block time, not wall clock). */
+export async function defaultDeadline(client: Reader, seconds = 3600n): Promise<bigint> {
+  const block = await getBlock(client, { blockTag: 'latest' });
+  return block.timestamp + seconds;
+}
+
+export interface PermitSignature {
+  v: number;
+  r: Hex;
+  s: Hex;
+}
+
+/** Signs an EIP-2612 permit of the wallet's account for `spender` on `token`. */
+export async function signPermit(
+  wallet: WalletClient,
+  token: Address,
+  spender: Address,
+  value: bigint,
+  deadline: bigint,
+): Promise<PermitSignature> {
+  const owner = wallet.account.address;
+  const [name, version, nonce] = await Promise.all([
+    readContract(wallet, { address: token, abi: testStablecoinAbi, functionName: 'name' }),
+    readContract(wallet, { address: token, abi: testStablecoinAbi, functionName: 'version' }),
+    readContract(wallet, { address: token, abi: testStablecoinAbi, functionName: 'nonces', args: [owner] }),
+  ]);
+  const signature = await wallet.signTypedData({
+    domain: { name, version, chainId: wallet.chain.id, verifyingContract: token },
+    types: {
+      Permit: [
+        { name: 'owner', type: 'address' },
+        { name: 'spender', type: 'address' },
+        { name: 'value', type: 'uint256' },
+        { name: 'nonce', type: 'uint256' },
+        { name: 'deadline', type: 'uint256' },
+      ],
+    },
+    primaryType: 'Permit',
+    message: { owner, spender, value, nonce, deadline },
+  });
+  const { r, s, v, yParity } = parseSignature(signature);
+  return { r, s, v: Number(v ?? 27n + BigInt(yParity)) };
+}
+
+/** Pays `packages` packages in tokens for `org` with a freshly signed permit instead of an approval. */
+export async function topUpWithPermit(
+  wallet: WalletClient,
+  provider: Address,
+  org: Address,
+  packages: Packages,
+  { deadline, ...tx }: TxOverrides & { deadline?: bigint } = {},
+): Promise<Hash> {
+  const [price, token, until] = await Promise.all([
+    packagePrice(wallet, provider),
+    tokenOf(wallet, provider),
+    deadline ?? defaultDeadline(wallet),
+  ]);
+  const amount = price * BigInt(packages);
+  const { v, r, s } = await signPermit(wallet, token, provider, amount, until);
+  return wallet.writeContract({
+    address: provider,
+    abi: tokenProviderAbi,
+    functionName: 'topUpWithPermit',
+    args: [org, amount, until, v, r, s],
+    ...tx,
+  });
+}
+
+/** Ether the swap for `packages` packages of a TokenProvider costs right now. */
+export async function quoteEthForPackages(
+  client: Reader,
+  provider: Address,
+  packages: Packages,
+): Promise<bigint> {
+  const [price, token, router] = await Promise.all([
+    packagePrice(client, provider),
+    tokenOf(client, provider),
+    readContract(client, { address: provider, abi: tokenProviderAbi, functionName: 'swapRouter' }),
+  ]);
+  const weth = await readContract(client, {
+    address: router,
+    abi: uniswapV2Router02Abi,
+    functionName: 'WETH',
+  });
+  const amounts = await readContract(client, {
+    address: router,
+    abi: uniswapV2Router02Abi,
+    functionName: 'getAmountsIn',
+    args: [price * BigInt(packages), [weth, token]],
+  });
+  const needed = amounts[0];
+  if (needed === undefined) throw new Error('router returned no amounts');
+  return needed;
+}
+
+/** Buys `packages` packages of tokens with ether (TokenProvider); ether beyond the swap comes back. */
+export async function topUpWithEth(
+  wallet: WalletClient,
+  provider: Address,
+  org: Address,
+  packages: Packages,
+  { value, deadline, ...tx }: TxOverrides & { value?: bigint; deadline?: bigint } = {},
+): Promise<Hash> {
+  const [paid, until] = await Promise.all([
+    value ?? quoteEthForPackages(wallet, provider, packages),
+    deadline ?? defaultDeadline(wallet),
+  ]);
+  return wallet.writeContract({
+    address: provider,
+    abi: tokenProviderAbi,
+    functionName: 'topUpWithEth',
+    args: [org, BigInt(packages), until],
+    value: paid,
+    ...tx,
+  });
+}
+
+/** The deployment owner ends `org`'s deployment now and gets the unused blocks refunded. */
+export function cancel(
+  wallet: WalletClient,
+  provider: Address,
+  org: Address,
+  tx: TxOverrides = {},
+): Promise<Hash> {
+  return wallet.writeContract({
+    address: provider,
+    abi: ethProviderAbi,
+    functionName: 'cancel',
+    args: [org],
+    ...tx,
+  });
+}
+
+/** The provider owner ends `org`'s deployment now; its owner gets the unused blocks refunded. */
+export function suspend(
+  wallet: WalletClient,
+  provider: Address,
+  org: Address,
+  tx: TxOverrides = {},
+): Promise<Hash> {
+  return wallet.writeContract({
+    address: provider,
+    abi: ethProviderAbi,
+    functionName: 'suspend',
+    args: [org],
+    ...tx,
+  });
+}
+
+/** The provider owner takes the realized revenue. */
+export function withdraw(wallet: WalletClient, provider: Address, tx: TxOverrides = {}): Promise<Hash> {
+  return wallet.writeContract({ address: provider, abi: ethProviderAbi, functionName: 'withdraw', ...tx });
+}
+
+// ---- orgs ----
+
+export function createOrg(
+  wallet: WalletClient,
+  orgFactory: Address,
+  owner: Address = wallet.account.address,
+  tx: TxOverrides = {},
+): Promise<Hash> {
+  return wallet.writeContract({
+    address: orgFactory,
+    abi: orgFactoryAbi,
+    functionName: 'createOrg',
+    args: [owner],
+    ...tx,
+  });
+}
+
+/** Orgs created in a transaction (from `OrgCreated` logs), e.g. by `createOrg` or `registerOrgThenTopUp`. */
+export function createdOrgs(receipt: TransactionReceipt): Array<{ org: Address; owner: Address }> {
+  return receipt.logs.flatMap((log) => {
+    try {
+      const event = decodeEventLog({ abi: orgFactoryAbi, data: log.data, topics: log.topics, strict: true });
+      return event.eventName === 'OrgCreated' ? [{ org: event.args.org, owner: event.args.owner }] : [];
+    } catch {
+      return [];
+    }
+  });
+}
+
+/** The single org a confirmed `createOrg` / `registerOrgThenTopUp` created. */
+export function createdOrg(receipt: TransactionReceipt): Address {
+  const [first, ...rest] = createdOrgs(receipt);
+  if (!first || rest.length > 0) {
+    throw new Error(
+      `expected one OrgCreated event in ${receipt.transactionHash}, found ${rest.length + (first ? 1 : 0)}`,
+    );
+  }
+  return first.org;
+}
+
+export function orgOwner(client: Reader, org: Address): Promise<Address> {
+  return readContract(client, { address: org, abi: orgAbi, functionName: 'owner' });
+}
+
+export function setOrgOwner(
+  wallet: WalletClient,
+  org: Address,
+  owner: Address,
+  tx: TxOverrides = {},
+): Promise<Hash> {
+  return wallet.writeContract({ address: org, abi: orgAbi, functionName: 'setOwner', args: [owner], ...tx });
+}
+
+/** Anchors project `id` at `multihash` (`tag` = kind of the hash). */
+export function anchor(
+  wallet: WalletClient,
+  org: Address,
+  id: Hex,
+  tag: number,
+  multihash: Hex,
+  tx: TxOverrides = {},
+): Promise<Hash> {
+  return wallet.writeContract({
+    address: org,
+    abi: orgAbi,
+    functionName: 'anchor',
+    args: [id, tag, multihash],
+    ...tx,
+  });
+}
+
+// ---- entrance ----
+
+/** Creates an org owned by the wallet and pays `packages` packages for it with an ether provider. */
+export async function registerOrgThenTopUp(
+  wallet: WalletClient,
+  entrance: Address,
+  provider: Address,
+  packages: Packages,
+  tx: TxOverrides = {},
+): Promise<Hash> {
+  const value = (await packagePrice(wallet, provider)) * BigInt(packages);
+  return wallet.writeContract({
+    address: entrance,
+    abi: entranceAbi,
+    functionName: 'registerOrgThenTopUp',
+    args: [provider],
+    value,
+    ...tx,
+  });
+}
+
+export function listProvider(
+  wallet: WalletClient,
+  entrance: Address,
+  provider: Address,
+  name: string,
+  endpoint: string,
+  tx: TxOverrides = {},
+): Promise<Hash> {
+  return wallet.writeContract({
+    address: entrance,
+    abi: entranceAbi,
+    functionName: 'list',
+    args: [provider, name, endpoint],
+    ...tx,
+  });
+}
+
+export function delistProvider(
+  wallet: WalletClient,
+  entrance: Address,
+  provider: Address,
+  tx: TxOverrides = {},
+): Promise<Hash> {
+  return wallet.writeContract({
+    address: entrance,
+    abi: entranceAbi,
+    functionName: 'delist',
+    args: [provider],
+    ...tx,
+  });
+}
+
+/** Listed providers with their live terms, in listing order. */
+export function listedProviders(client: Reader, entrance: Address, at: ReadOptions = {}) {
+  return readContract(client, {
+    address: entrance,
+    abi: entranceAbi,
+    functionName: 'providers',
+    ...blockOf(at),
+  });
+}
+
+/** Listed providers paid in `currency` (zero address = ether), cheapest first, then most subscribers. */
+export function ranking(client: Reader, entrance: Address, currency: Address, at: ReadOptions = {}) {
+  return readContract(client, {
+    address: entrance,
+    abi: entranceAbi,
+    functionName: 'ranking',
+    args: [currency],
+    ...blockOf(at),
+  });
+}
+
+// ---- stablecoin ----
+
+export function tokenBalance(
+  client: Reader,
+  token: Address,
+  who: Address,
+  at: ReadOptions = {},
+): Promise<bigint> {
+  return readContract(client, {
+    address: token,
+    abi: testStablecoinAbi,
+    functionName: 'balanceOf',
+    args: [who],
+    ...blockOf(at),
+  });
+}
+
+export function approve(
+  wallet: WalletClient,
+  token: Address,
+  spender: Address,
+  amount: bigint,
+  tx: TxOverrides = {},
+): Promise<Hash> {
+  return wallet.writeContract({
+    address: token,
+    abi: testStablecoinAbi,
+    functionName: 'approve',
+    args: [spender, amount],
+    ...tx,
+  });
+}
+
+/** Mints test stablecoins (only the stablecoin's owner, the deployer, may). */
+export function mintStablecoin(
+  wallet: WalletClient,
+  token: Address,
+  to: Address,
+  amount: bigint,
+  tx: TxOverrides = {},
+): Promise<Hash> {
+  return wallet.writeContract({
+    address: token,
+    abi: testStablecoinAbi,
+    functionName: 'mint',
+    args: [to, amount],
+    ...tx,
+  });
+}
