@@ -92,6 +92,17 @@ export class ContainerBuilder {
     this.networks.push([network, attachment]);
     return this;
   }
+  /** Resolvers written to the container's resolv.conf by Docker (on user networks via its embedded DNS). */
+  withDns(servers: string[], search: string[] = []): this {
+    this.spec.HostConfig.Dns = servers;
+    if (search.length) this.spec.HostConfig.DnsSearch = search;
+    return this;
+  }
+  /** Shares another container's network namespace (`container:<id>`) instead of joining networks. */
+  withNetworkMode(mode: string): this {
+    this.spec.HostConfig.NetworkMode = mode;
+    return this;
+  }
   withCapabilities(...caps: string[]): this {
     this.spec.HostConfig.CapAdd = [...(this.spec.HostConfig.CapAdd ?? []), ...caps];
     return this;

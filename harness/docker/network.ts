@@ -4,6 +4,8 @@ export interface NetworkSpec {
   name: string;
   subnet: string;
   gateway?: string;
+  /** Where dynamically assigned addresses come from (a sub-range of `subnet`); static ones may lie outside. */
+  ipRange?: string;
   labels: Record<string, string>;
   /** Extra bridge options, e.g. disabling the host's masquerade for a LAN behind a NAT router. */
   options?: Record<string, string>;
@@ -50,6 +52,7 @@ export async function createNetwork(spec: NetworkSpec): Promise<CreatedNetwork> 
 }
 
 export async function createVolume(name: string, labels: Record<string, string>): Promise<string> {
+  // dockerode resolves to a Volume handle (`.name`), not the API's `{ Name }` body.
   const volume = await dockerEngine().createVolume({ Name: name, Labels: labels });
-  return (volume as unknown as { Name: string }).Name;
+  return (volume as unknown as { name: string }).name;
 }

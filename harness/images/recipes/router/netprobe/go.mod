@@ -1,0 +1,3 @@
+module oneclick/netprobe
+
+go 1.22
