@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { chainCommand } from './commands/chain.js';
 import { doctorCommand } from './commands/doctor.js';
 import { cleanCommand } from './commands/clean.js';
+import { imagesCommand } from './commands/images.js';
 import { UsageError } from './errors.js';
 import pkg from '../../package.json' with { type: 'json' };
 
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
   program.addCommand(doctorCommand());
   program.addCommand(chainCommand());
   program.addCommand(cleanCommand());
+  program.addCommand(imagesCommand());
   return program;
 }
 

@@ -1,0 +1,3 @@
+module oneclick.test/orgnode-api
+
+go 1.22
