@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import type { Address, Hash } from 'viem';
+import { verdictAt, type Terms } from '../../harness/deployer/desired.js';
+import { base58, radRepoId } from '../../harness/deployer/events.js';
+import { openStore, padBlock, SCHEMA_VERSION, type StepWrite } from '../../harness/deployer/state.js';
+import { tempDir } from './fixture.js';
+
+const ID = { chainId: 31337, provider: '0x5FbDB2315678afecb367f032d93F642f64180aa3' as Address };
+const ORG = '0x00000000000000000000000000000000000f00d1' as Address;
+const hash = (n: number) => `0x${n.toString(16).padStart(64, '0')}` as Hash;
+
+function stepWith(overrides: Partial<StepWrite> = {}): StepWrite {
+  return {
+    cursor: { number: 10n, hash: hash(10) },
+    events: [
+      {
+        kind: 'top-up',
+        org: ORG,
+        expiry: 110n,
+        at: { blockNumber: 10n, blockHash: hash(10), transactionHash: hash(1010), logIndex: 0 },
+      },
+    ],
+    anchors: [],
+    orgs: [
+      {
+        org: ORG,
+        deployment: { expiry: 110n },
+        verdict: { active: true, desired: 'run', changesAt: 110n },
+        block: 10n,
+      },
+    ],
+    removed: [],
+    scans: [],
+    keepBlocksFrom: 0n,
+    ...overrides,
+  };
+}
+
+describe('desired state rules', () => {
+  const terms: Terms = { graceBlocks: 5n, retentionBlocks: 10n };
+  it('active while expiry > block; runs through grace; keeps data through retention; a stop skips grace', () => {
+    const d = { expiry: 100n };
+    expect(verdictAt(d, 99n, terms)).toEqual({ active: true, desired: 'run', changesAt: 100n });
+    expect(verdictAt(d, 100n, terms)).toEqual({ active: false, desired: 'run', changesAt: 105n });
+    expect(verdictAt(d, 105n, terms)).toEqual({ active: false, desired: 'stop', changesAt: 115n });
+    expect(verdictAt(d, 115n, terms)).toEqual({ active: false, desired: 'purge' });
+    const stopped = { expiry: 50n, stoppedAt: 50n };
+    expect(verdictAt(stopped, 50n, terms)).toEqual({ active: false, desired: 'stop', changesAt: 60n });
+    expect(verdictAt({ expiry: 0n }, 7n, terms)).toEqual({ active: false, desired: 'purge' });
+  });
+});
+
+describe('radicle repository ids', () => {
+  it('encodes base58btc like Bitcoin, leading zeros as 1s', () => {
+    expect(base58(new Uint8Array([0, 0, 1]))).toBe('112');
+    expect(base58(Buffer.from('hello world'))).toBe('StV1DL6CwTryKyV');
+    expect(radRepoId(`0x${'00'.repeat(20)}${'00'.repeat(12)}`)).toBe(`rad:z${'1'.repeat(20)}`);
+  });
+});
+
+describe('deployer state', () => {
+  it('creates the schema at the current version in WAL mode, pinned to one provider on one chain', () => {
+    const dir = tempDir();
+    const store = openStore(dir, ID);
+    expect(store.db.pragma('user_version', { simple: true })).toBe(BigInt(SCHEMA_VERSION));
+    expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
+    store.close();
+    expect(() => openStore(dir, { ...ID, provider: ORG })).toThrow(/belongs to provider/);
+    expect(() => openStore(dir, { ...ID, chainId: 1 })).toThrow(/belongs to chain_id/);
+    openStore(dir, ID).close(); // reopening runs no migration twice
+  });
+
+  it('stores expiries beyond SQLite integers exactly, sorted like numbers', () => {
+    expect(padBlock(9n) < padBlock(10n)).toBe(true);
+    const store = openStore(tempDir(), ID);
+    const huge = 2n ** 64n - 1n;
+    store.commitStep(
+      stepWith({
+        orgs: [
+          {
+            org: ORG,
+            deployment: { expiry: huge },
+            verdict: { active: true, desired: 'run', changesAt: huge },
+            block: 10n,
+          },
+        ],
+      }),
+    );
+    expect(store.org(ORG)?.expiry).toBe(huge);
+    expect(store.dueOrgs(10n ** 12n)).toEqual([]);
+    store.close();
+  });
+
+  it('a step is all or nothing: a failure inside it leaves the previous state', () => {
+    const store = openStore(tempDir(), ID);
+    store.commitStep(stepWith());
+    const bad = stepWith({
+      cursor: { number: 11n, hash: hash(11) },
+      events: [],
+      orgs: [
+        {
+          org: ORG,
+          deployment: { expiry: 999n },
+          verdict: { active: true, desired: 'bogus' as 'run' },
+          block: 11n,
+        },
+      ],
+    });
+    expect(() => store.commitStep(bad)).toThrow(/CHECK constraint/);
+    expect(store.cursor()).toEqual({ number: 10n, hash: hash(10) });
+    expect(store.org(ORG)).toMatchObject({ expiry: 110n, desired: 'run', block: 10n });
+    // The same log again is not recorded twice.
+    store.commitStep(stepWith());
+    expect(store.counts()).toMatchObject({ orgs: 1, logs: 1 });
+    store.close();
+  });
+
+  it('a rewind forgets logs, anchors and blocks above the fork; an org holding nothing is deleted', () => {
+    const store = openStore(tempDir(), ID);
+    store.commitStep(stepWith());
+    store.commitStep(
+      stepWith({
+        rewindTo: 9n,
+        cursor: { number: 12n, hash: hash(12) },
+        events: [],
+        orgs: [
+          { org: ORG, deployment: { expiry: 0n }, verdict: { active: false, desired: 'purge' }, block: 12n },
+        ],
+        removed: [ORG],
+      }),
+    );
+    expect(store.counts()).toMatchObject({ orgs: 0, logs: 0, anchors: 0 });
+    expect(store.knownBlocks(0n)).toEqual([{ number: 12n, hash: hash(12) }]);
+    store.close();
+  });
+});
