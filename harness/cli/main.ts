@@ -3,6 +3,7 @@ import { chainCommand } from './commands/chain.js';
 import { doctorCommand } from './commands/doctor.js';
 import { cleanCommand } from './commands/clean.js';
 import { imagesCommand } from './commands/images.js';
+import { providerCommand } from './commands/provider.js';
 import { UsageError } from './errors.js';
 import pkg from '../../package.json' with { type: 'json' };
 
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   program.addCommand(chainCommand());
   program.addCommand(cleanCommand());
   program.addCommand(imagesCommand());
+  program.addCommand(providerCommand());
   return program;
 }
 

@@ -31,7 +31,13 @@ export async function createNetwork(spec: NetworkSpec): Promise<CreatedNetwork> 
       Options: spec.options,
       IPAM: {
         Driver: 'default',
-        Config: [{ Subnet: spec.subnet, ...(spec.gateway ? { Gateway: spec.gateway } : {}) }],
+        Config: [
+          {
+            Subnet: spec.subnet,
+            ...(spec.gateway ? { Gateway: spec.gateway } : {}),
+            ...(spec.ipRange ? { IPRange: spec.ipRange } : {}),
+          },
+        ],
       },
     });
   } catch (error) {

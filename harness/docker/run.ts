@@ -55,6 +55,8 @@ function hookSignals(): void {
     await Promise.allSettled(runs.map((r) => r.dispose()));
     process.exit(code);
   };
-  process.once('SIGINT', bail(130));
-  process.once('SIGTERM', bail(143));
+  // `on`, not `once`: execa (under @viem/anvil) hooks signals through signal-exit, which re-raises a
+  // signal, killing the process before cleanup, when it finds itself the only listener left.
+  process.on('SIGINT', bail(130));
+  process.on('SIGTERM', bail(143));
 }

@@ -127,11 +127,37 @@ async function build(
   baseTag: string,
   progress: (line: string) => void,
 ): Promise<void> {
+  await dockerBuild(
+    context,
+    { tag, buildargs: { BASE: baseTag }, labels: { [IMAGE_LABEL]: name, [HASH_LABEL]: hash } },
+    progress,
+  );
+}
+
+export interface DockerBuildOptions {
+  tag: string;
+  buildargs?: Record<string, string>;
+  labels?: Record<string, string>;
+  /** Path of the Dockerfile inside the context; default `Dockerfile`. */
+  dockerfile?: string;
+}
+
+/**
+ * `docker build` of a tar context through the engine API; output lines go to `progress`, a failure
+ * throws with the error and the last 40 lines of build output.
+ */
+export async function dockerBuild(
+  context: Buffer,
+  options: DockerBuildOptions,
+  progress: (line: string) => void,
+): Promise<void> {
   const docker = dockerEngine();
+  const { tag } = options;
   const stream = (await docker.buildImage(context as unknown as NodeJS.ReadableStream, {
     t: tag,
-    buildargs: { BASE: baseTag },
-    labels: { [IMAGE_LABEL]: name, [HASH_LABEL]: hash },
+    buildargs: options.buildargs ?? {},
+    labels: options.labels ?? {},
+    ...(options.dockerfile ? { dockerfile: options.dockerfile } : {}),
     rm: true,
     forcerm: true,
   })) as NodeJS.ReadableStream;
