@@ -55,6 +55,14 @@ export interface DeployerConfig {
   publicNetwork?: string;
   runId?: string;
   // ---- the deployer's own ----
+  /** The edge image (nginx + iptables + nsupdate); ONECLICK_EDGE_IMAGE. */
+  edgeImage: string;
+  /** The Docker network org-nodes run on (ONECLICK_CLUSTER_NETWORK); else the deployer creates one. */
+  clusterNetwork?: string;
+  /** /healthz and /metrics; 0 picks a free port (logged). */
+  httpPort: number;
+  /** Public p2p ports handed to orgs, one each. */
+  portRange: { min: number; max: number };
   stateDir: string;
   pollIntervalMs: number;
   /** Largest block range of one eth_getLogs. */
@@ -74,6 +82,9 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 export const DEFAULTS = {
   stateDir: '/var/lib/oneclick-deployer',
+  edgeImage: 'oneclick/edge:latest',
+  httpPort: 9100,
+  portRange: { min: 30000, max: 32767 },
   pollIntervalMs: 1000,
   logRangeBlocks: 2000n,
   // A week of 12-second blocks.
@@ -241,6 +252,19 @@ export function parseConfig(env: Env = process.env): DeployerConfig {
   const runId = r.optional('ONECLICK_RUN_ID', r.label('a label value [A-Za-z0-9_.-]', /^[\w.-]{1,63}$/));
 
   const stateDir = r.raw('ONECLICK_DEPLOYER_STATE_DIR') ?? DEFAULTS.stateDir;
+  const edgeImage = r.optional('ONECLICK_EDGE_IMAGE', r.label('an image reference', /^[\w./:@-]+$/));
+  const clusterNetwork = r.optional(
+    'ONECLICK_CLUSTER_NETWORK',
+    r.label('a Docker network name', /^[\w.-]+$/),
+  );
+  const httpPort = r.optional('ONECLICK_DEPLOYER_HTTP_PORT', r.integer(0n, 65535n));
+  const portRange = r.optional('ONECLICK_DEPLOYER_PORT_RANGE', (name, value) => {
+    const m = /^(\d{1,5})-(\d{1,5})$/.exec(value);
+    const [min, max] = [Number(m?.[1]), Number(m?.[2])];
+    return m && min >= 1 && min <= max && max <= 65535
+      ? { min, max }
+      : r.fail(name, 'a port range min-max within 1-65535 (e.g. 30000-32767)', JSON.stringify(value));
+  });
   const pollIntervalMs = r.optional('ONECLICK_DEPLOYER_POLL_MS', r.integer(10n, 3_600_000n));
   const logRangeBlocks = r.optional('ONECLICK_DEPLOYER_LOG_RANGE', r.integer(1n, 1_000_000n));
   const retentionBlocks = r.optional('ONECLICK_DEPLOYER_RETENTION_BLOCKS', r.integer(0n, U64));
@@ -266,6 +290,10 @@ export function parseConfig(env: Env = process.env): DeployerConfig {
     ...(publicNetwork && { publicNetwork }),
     ...(runId && { runId }),
     stateDir,
+    edgeImage: edgeImage ?? DEFAULTS.edgeImage,
+    ...(clusterNetwork && { clusterNetwork }),
+    httpPort: httpPort === undefined ? DEFAULTS.httpPort : Number(httpPort),
+    portRange: portRange ?? { ...DEFAULTS.portRange },
     pollIntervalMs: ms(pollIntervalMs, DEFAULTS.pollIntervalMs),
     logRangeBlocks: logRangeBlocks ?? DEFAULTS.logRangeBlocks,
     retentionBlocks: retentionBlocks ?? DEFAULTS.retentionBlocks,

@@ -31,6 +31,15 @@ export interface OrgRow extends DesiredOrg {
   volume?: string;
 }
 
+/** The reconciler's columns; `null` clears one, a missing key leaves it as it is. */
+export interface RuntimeUpdate {
+  status?: Status;
+  port?: number | null;
+  nid?: string | null;
+  containerId?: string | null;
+  volume?: string | null;
+}
+
 export interface StoredAnchor {
   org: Address;
   id: Hex;
@@ -256,6 +265,11 @@ export function openStore(dir: string, identity: { chainId: number; provider: Ad
       'SELECT org, next_block, until_block FROM anchor_scans WHERE next_block = ? LIMIT ?',
     ),
     count: (table: string) => db.prepare(`SELECT COUNT(*) FROM ${table}`).pluck(),
+    usedPorts: db
+      .prepare('SELECT port FROM orgs WHERE port IS NOT NULL AND port BETWEEN ? AND ? ORDER BY port')
+      .pluck(),
+    setPort: db.prepare('UPDATE orgs SET port = ? WHERE address = ?'),
+    statusCounts: db.prepare('SELECT status, COUNT(*) AS n FROM orgs GROUP BY status'),
   };
 
   const cursor = (): Cursor | undefined => {
@@ -334,10 +348,52 @@ export function openStore(dir: string, identity: { chainId: number; provider: Ad
     },
   );
 
+  /** Sets the reconciler's columns of an existing org (one statement: atomic). */
+  function setRuntime(address: Address, update: RuntimeUpdate): void {
+    const columns: Record<keyof RuntimeUpdate, string> = {
+      status: 'status',
+      port: 'port',
+      nid: 'nid',
+      containerId: 'container_id',
+      volume: 'volume',
+    };
+    const keys = (Object.keys(update) as Array<keyof RuntimeUpdate>).filter((k) => update[k] !== undefined);
+    if (keys.length === 0) return;
+    const sql = `UPDATE orgs SET ${keys.map((k) => `${columns[k]} = @${k}`).join(', ')} WHERE address = @address`;
+    const values = Object.fromEntries(keys.map((k) => [k, update[k]]));
+    db.prepare(sql).run({ ...values, address });
+  }
+
+  /**
+   * The org's p2p port: the recorded one, else the lowest free one of [min, max], recorded in the
+   * same transaction (the column is UNIQUE: two orgs never share a port).
+   */
+  const allocatePort = db.transaction((address: Address, min: number, max: number): number => {
+    const row = q.org.get(address) as Row | undefined;
+    if (!row) throw new Error(`no org ${address} in the state`);
+    if (row.port !== null) return Number(row.port);
+    const used = new Set((q.usedPorts.all(min, max) as bigint[]).map(Number));
+    for (let port = min; port <= max; port++) {
+      if (!used.has(port)) {
+        q.setPort.run(port, address);
+        return port;
+      }
+    }
+    throw new Error(`no free p2p port left in ${min}-${max}`);
+  });
+
   return {
     db,
     cursor,
     commitStep,
+    setRuntime,
+    allocatePort,
+    /** Orgs per reconciler status. */
+    statusCounts(): Record<Status, number> {
+      const out: Record<Status, number> = { pending: 0, active: 0, expiring: 0, stopped: 0, gone: 0 };
+      for (const r of q.statusCounts.all() as Row[]) out[r.status as Status] = Number(r.n);
+      return out;
+    },
     commitScan,
     /** Stored (number, hash) pairs at or above `from`, newest first: candidates for the fork point. */
     knownBlocks(from: bigint): Cursor[] {

@@ -1,0 +1,185 @@
+/**
+ * The edge: one container of the edge image on the public network and the cluster network. Each
+ * org gets its own public p2p port, forwarded with iptables DNAT (and MASQUERADE toward the
+ * cluster, so replies come back through the edge) to its org-node's 8776, and an nginx
+ * `server_name <label>.<zone>` proxying to the org-node's 8080, reloaded with SIGHUP.
+ *
+ * `apply(routes)` is a full sync: the NAT chains and the nginx file are rewritten from the routes
+ * given, atomically (iptables-restore, one file moved into place), and only when they changed.
+ */
+import type Docker from 'dockerode';
+import {
+  addressOn,
+  inspectContainer,
+  removeContainer,
+  ROLE_LABEL,
+  RUN_LABEL,
+  runIn,
+  startContainer,
+  statusOf,
+} from './docker.js';
+import type { Logger } from './log.js';
+
+export const P2P_PORT = 8776;
+export const HTTP_PORT = 8080;
+const DNAT_CHAIN = 'ONECLICK-DNAT';
+const SNAT_CHAIN = 'ONECLICK-SNAT';
+const NGINX_FILE = '/etc/nginx/conf.d/oneclick-orgs.conf';
+
+export interface EdgeRoute {
+  /** `<label>.<zone>` without the trailing dot. */
+  host: string;
+  /** The public p2p port. */
+  port: number;
+  /** The org-node's address on the cluster network. */
+  address: string;
+}
+
+export interface EdgeOptions {
+  docker: Docker;
+  runId: string;
+  image: string;
+  publicNetwork: string;
+  clusterNetwork: string;
+  log: Logger;
+}
+
+export interface EdgeState {
+  id: string;
+  /** Its address on the public network: what the A records point at. */
+  publicAddress: string;
+}
+
+export function edgeName(runId: string): string {
+  return `oc-${runId}-edge`;
+}
+
+/** iptables-restore input (with --noflush: only our two chains are rewritten). */
+export function natRules(routes: readonly EdgeRoute[]): string {
+  const lines = ['*nat', `-F ${DNAT_CHAIN}`, `-F ${SNAT_CHAIN}`];
+  for (const r of [...routes].sort((a, b) => a.port - b.port)) {
+    lines.push(
+      `-A ${DNAT_CHAIN} -p tcp --dport ${r.port} -j DNAT --to-destination ${r.address}:${P2P_PORT}`,
+      `-A ${SNAT_CHAIN} -d ${r.address}/32 -p tcp --dport ${P2P_PORT} -j MASQUERADE`,
+    );
+  }
+  lines.push('COMMIT', '');
+  return lines.join('\n');
+}
+
+export function nginxConfig(routes: readonly EdgeRoute[]): string {
+  const servers = [...routes]
+    .sort((a, b) => (a.host < b.host ? -1 : 1))
+    .map((r) =>
+      [
+        'server {',
+        '  listen 80;',
+        `  server_name ${r.host};`,
+        '  location / {',
+        `    proxy_pass http://${r.address}:${HTTP_PORT};`,
+        '    proxy_set_header Host $host;',
+        '    proxy_set_header X-Forwarded-For $remote_addr;',
+        '    proxy_connect_timeout 5s;',
+        '  }',
+        '}',
+      ].join('\n'),
+    );
+  return `# Written by the oneclick reference deployer: one server per org.\n${servers.join('\n')}\n`;
+}
+
+export function createEdge({ docker, runId, image, publicNetwork, clusterNetwork, log }: EdgeOptions) {
+  const name = edgeName(runId);
+  let prepared: string | undefined;
+  let applied: { id: string; nat: string; nginx: string } | undefined;
+
+  async function create(): Promise<void> {
+    try {
+      await docker.createContainer({
+        name,
+        Image: image,
+        Hostname: 'edge',
+        Labels: { [RUN_LABEL]: runId, [ROLE_LABEL]: 'edge' },
+        HostConfig: {
+          NetworkMode: publicNetwork,
+          RestartPolicy: { Name: 'unless-stopped' },
+          CapAdd: ['NET_ADMIN'],
+          Sysctls: { 'net.ipv4.ip_forward': '1' },
+        },
+        NetworkingConfig: { EndpointsConfig: { [publicNetwork]: {} } },
+      });
+    } catch (error) {
+      if (statusOf(error) !== 409) throw error; // 409: another pass (or a previous life) made it
+    }
+  }
+
+  /** The edge, created, attached and started if needed; its NAT chains hooked in once per container. */
+  async function ensure(): Promise<EdgeState> {
+    let info = await inspectContainer(docker, name);
+    if (!info) {
+      await create();
+      info = await inspectContainer(docker, name);
+      if (!info) throw new Error(`edge container ${name} vanished after creation`);
+      log.info('edge created', { name, image });
+    }
+    if (!addressOn(info, clusterNetwork)) {
+      try {
+        await docker.getNetwork(clusterNetwork).connect({ Container: info.Id });
+      } catch (error) {
+        // 403/409: already attached (a concurrent connect).
+        if (statusOf(error) !== 403 && statusOf(error) !== 409) throw error;
+      }
+    }
+    if (!info.State.Running) await startContainer(docker, info.Id);
+    info = (await inspectContainer(docker, name)) ?? info;
+    const publicAddress = addressOn(info, publicNetwork);
+    if (!publicAddress) throw new Error(`edge ${name} has no address on ${publicNetwork}`);
+    if (prepared !== `${info.Id}:${info.State.StartedAt}`) {
+      await runIn(docker, info.Id, ['sh', '-c', hookScript()]);
+      prepared = `${info.Id}:${info.State.StartedAt}`;
+      applied = undefined;
+    }
+    return { id: info.Id, publicAddress };
+  }
+
+  /** Makes the edge forward exactly `routes` (ports and Host names); a no-op when nothing changed. */
+  async function apply(edge: EdgeState, routes: readonly EdgeRoute[]): Promise<boolean> {
+    const nat = natRules(routes);
+    const nginx = nginxConfig(routes);
+    if (applied?.id === edge.id && applied.nat === nat && applied.nginx === nginx) return false;
+    if (applied?.id !== edge.id || applied.nat !== nat) {
+      await runIn(docker, edge.id, ['iptables-restore', '--noflush'], nat);
+    }
+    if (applied?.id !== edge.id || applied.nginx !== nginx) {
+      await runIn(
+        docker,
+        edge.id,
+        ['sh', '-c', `cat > ${NGINX_FILE}.tmp && mv ${NGINX_FILE}.tmp ${NGINX_FILE} && nginx -t -q`],
+        nginx,
+      );
+      await docker.getContainer(edge.id).kill({ signal: 'SIGHUP' });
+    }
+    applied = { id: edge.id, nat, nginx };
+    log.info('edge updated', { routes: routes.length });
+    return true;
+  }
+
+  return {
+    name,
+    ensure,
+    apply,
+    /** Removes the edge (tests, or a provider shutting down for good). */
+    remove: () => removeContainer(docker, name),
+  };
+}
+
+export type Edge = ReturnType<typeof createEdge>;
+
+function hookScript(): string {
+  return [
+    'set -e',
+    `iptables -t nat -N ${DNAT_CHAIN} 2>/dev/null || true`,
+    `iptables -t nat -N ${SNAT_CHAIN} 2>/dev/null || true`,
+    `iptables -t nat -C PREROUTING -j ${DNAT_CHAIN} 2>/dev/null || iptables -t nat -A PREROUTING -j ${DNAT_CHAIN}`,
+    `iptables -t nat -C POSTROUTING -j ${SNAT_CHAIN} 2>/dev/null || iptables -t nat -A POSTROUTING -j ${SNAT_CHAIN}`,
+  ].join('\n');
+}
