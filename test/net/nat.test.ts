@@ -89,6 +89,8 @@ describe('topology', () => {
   });
 });
 
+// Probe source ports sit below the kernel's ephemeral range (32768-60999), where Docker's embedded DNS
+// and other sockets in the container may already hold a port.
 describe('port-restricted NAT', () => {
   it('lets a peer reach a public host over TCP, which sees the router public address as the source', async () => {
     const seen = await tcpSeenAs(peer, pub1.address, 8080);
@@ -96,13 +98,13 @@ describe('port-restricted NAT', () => {
   });
 
   it('keeps the source port, and one public port for every destination (endpoint-independent mapping)', async () => {
-    const a = await udpSeenAs(peer, pub1.address, 9000, 42000);
-    const b = await udpSeenAs(peer, pub2.address, 9000, 42000);
-    expect(a).toEqual({ address: topo.lan('home').router.publicAddress, port: 42000 });
+    const a = await udpSeenAs(peer, pub1.address, 9000, 24000);
+    const b = await udpSeenAs(peer, pub2.address, 9000, 24000);
+    expect(a).toEqual({ address: topo.lan('home').router.publicAddress, port: 24000 });
     expect(b).toEqual(a);
-    const ta = await tcpSeenAs(peer, pub1.address, 8080, 43000);
-    const tb = await tcpSeenAs(peer, pub2.address, 8080, 43000);
-    expect(ta).toEqual({ address: topo.lan('home').router.publicAddress, port: 43000 });
+    const ta = await tcpSeenAs(peer, pub1.address, 8080, 25000);
+    const tb = await tcpSeenAs(peer, pub2.address, 8080, 25000);
+    expect(ta).toEqual({ address: topo.lan('home').router.publicAddress, port: 25000 });
     expect(tb).toEqual(ta);
   });
 
@@ -133,12 +135,12 @@ describe('port-restricted NAT', () => {
 
   it('filters inbound UDP by remote address and port: only the host:port the peer sent to gets through', async () => {
     const router = topo.lan('home').router;
-    // Capture what reaches the router's public port 41000 and what reaches the peer's port 41000,
-    // then open a mapping to pub1:9000 from the peer's port 41000.
+    // Capture what reaches the router's public port 23000 and what reaches the peer's port 23000,
+    // then open a mapping to pub1:9000 from the peer's port 23000.
     const capture = async (c: Host | typeof router.container, iface: string) => {
       await background(
         c,
-        `tcpdump -p -n -l -i ${iface} 'udp and dst port 41000' > /tmp/cap.txt 2> /tmp/cap.err`,
+        `tcpdump -p -n -l -i ${iface} 'udp and dst port 23000' > /tmp/cap.txt 2> /tmp/cap.err`,
       );
       await waitFor(
         async () => (await c.exec(['grep', '-q', 'listening', '/tmp/cap.err'])).exitCode === 0,
@@ -147,9 +149,9 @@ describe('port-restricted NAT', () => {
     };
     await capture(router.container, router.wanInterface);
     await capture(peer, 'any');
-    expect(await udpSeenAs(peer, pub1.address, 9000, 41000)).toEqual({
+    expect(await udpSeenAs(peer, pub1.address, 9000, 23000)).toEqual({
       address: router.publicAddress,
-      port: 41000,
+      port: 23000,
     });
     const lines = async (c: Host | typeof router.container) =>
       (await c.run(['cat', '/tmp/cap.txt'])).trim().split('\n').filter(Boolean);
@@ -157,10 +159,10 @@ describe('port-restricted NAT', () => {
     // pub1's echo server answers from 9000: that answer arrives.
     await waitFor(async () => (await captured()).length >= 1, 'the echo reply from pub1:9000');
     const answers = (await captured()).length;
-    expect((await captured())[0]).toContain(`${pub1.address}.9000 > ${peer.address}.41000`);
+    expect((await captured())[0]).toContain(`${pub1.address}.9000 > ${peer.address}.23000`);
     // The same public address from another port, and another public host, are dropped.
-    await udpSend(pub1, router.publicAddress, 41000, 9001, 'other port');
-    await udpSend(stranger, router.publicAddress, 41000, 9000, 'other host');
+    await udpSend(pub1, router.publicAddress, 23000, 9001, 'other port');
+    await udpSend(stranger, router.publicAddress, 23000, 9000, 'other host');
     // Both reached the router's public address (so they were sent), neither reached the peer.
     await waitFor(
       async () => (await lines(router.container)).length >= answers + 2,
@@ -171,7 +173,7 @@ describe('port-restricted NAT', () => {
     expect(atRouter.some((l) => l.includes(`${stranger.address}.9000 >`))).toBe(true);
     await new Promise((r) => setTimeout(r, 500));
     const atPeer = await captured();
-    expect(atPeer.every((l) => l.includes(`${pub1.address}.9000 > ${peer.address}.41000`))).toBe(true);
+    expect(atPeer.every((l) => l.includes(`${pub1.address}.9000 > ${peer.address}.23000`))).toBe(true);
   });
 });
 
@@ -182,14 +184,14 @@ describe('symmetric NAT', () => {
   });
 
   it('gives every destination its own public source port (UDP and TCP)', async () => {
-    const a = await udpSeenAs(symPeer, pub1.address, 9000, 42000);
-    const b = await udpSeenAs(symPeer, pub2.address, 9000, 42000);
+    const a = await udpSeenAs(symPeer, pub1.address, 9000, 24000);
+    const b = await udpSeenAs(symPeer, pub2.address, 9000, 24000);
     expect(a?.address).toBe(topo.lan('sym').router.publicAddress);
     expect(b?.address).toBe(topo.lan('sym').router.publicAddress);
     expect(a?.port).not.toBe(b?.port);
-    expect([a?.port, b?.port]).not.toContain(42000);
-    const ta = await tcpSeenAs(symPeer, pub1.address, 8080, 43000);
-    const tb = await tcpSeenAs(symPeer, pub2.address, 8080, 43000);
+    expect([a?.port, b?.port]).not.toContain(24000);
+    const ta = await tcpSeenAs(symPeer, pub1.address, 8080, 25000);
+    const tb = await tcpSeenAs(symPeer, pub2.address, 8080, 25000);
     expect(ta?.address).toBe(topo.lan('sym').router.publicAddress);
     expect(ta?.port).not.toBe(tb?.port);
   });
