@@ -1,6 +1,6 @@
 /**
  * The deployer's configuration: the ONECLICK_* environment of SPEC.md §3 plus the deployer's own
- * ONECLICK_DEPLOYER_* knobs, parsed and validated in one go. Every problem is reported at once,
+ * DEPLOYER_* knobs, parsed and validated in one go. Every problem is reported at once,
  * each naming its variable and what was expected. The DNS TSIG key is a secret: it is held in a
  * `Secret` that prints, inspects and serialises as "[redacted]", and no error ever echoes it.
  */
@@ -55,9 +55,9 @@ export interface DeployerConfig {
   publicNetwork?: string;
   runId?: string;
   // ---- the deployer's own ----
-  /** The edge image (nginx + iptables + nsupdate); ONECLICK_EDGE_IMAGE. */
+  /** The edge image (nginx + iptables + nsupdate); DEPLOYER_EDGE_IMAGE. */
   edgeImage: string;
-  /** The Docker network org-nodes run on (ONECLICK_CLUSTER_NETWORK); else the deployer creates one. */
+  /** The Docker network org-nodes run on (DEPLOYER_CLUSTER_NETWORK); else the deployer creates one. */
   clusterNetwork?: string;
   /** /healthz and /metrics; 0 picks a free port (logged). */
   httpPort: number;
@@ -251,26 +251,26 @@ export function parseConfig(env: Env = process.env): DeployerConfig {
   const publicNetwork = r.optional('ONECLICK_PUBLIC_NETWORK', r.label('a Docker network name', /^[\w.-]+$/));
   const runId = r.optional('ONECLICK_RUN_ID', r.label('a label value [A-Za-z0-9_.-]', /^[\w.-]{1,63}$/));
 
-  const stateDir = r.raw('ONECLICK_DEPLOYER_STATE_DIR') ?? DEFAULTS.stateDir;
-  const edgeImage = r.optional('ONECLICK_EDGE_IMAGE', r.label('an image reference', /^[\w./:@-]+$/));
+  const stateDir = r.raw('DEPLOYER_STATE_DIR') ?? DEFAULTS.stateDir;
+  const edgeImage = r.optional('DEPLOYER_EDGE_IMAGE', r.label('an image reference', /^[\w./:@-]+$/));
   const clusterNetwork = r.optional(
-    'ONECLICK_CLUSTER_NETWORK',
+    'DEPLOYER_CLUSTER_NETWORK',
     r.label('a Docker network name', /^[\w.-]+$/),
   );
-  const httpPort = r.optional('ONECLICK_DEPLOYER_HTTP_PORT', r.integer(0n, 65535n));
-  const portRange = r.optional('ONECLICK_DEPLOYER_PORT_RANGE', (name, value) => {
+  const httpPort = r.optional('DEPLOYER_HTTP_PORT', r.integer(0n, 65535n));
+  const portRange = r.optional('DEPLOYER_PORT_RANGE', (name, value) => {
     const m = /^(\d{1,5})-(\d{1,5})$/.exec(value);
     const [min, max] = [Number(m?.[1]), Number(m?.[2])];
     return m && min >= 1 && min <= max && max <= 65535
       ? { min, max }
       : r.fail(name, 'a port range min-max within 1-65535 (e.g. 30000-32767)', JSON.stringify(value));
   });
-  const pollIntervalMs = r.optional('ONECLICK_DEPLOYER_POLL_MS', r.integer(10n, 3_600_000n));
-  const logRangeBlocks = r.optional('ONECLICK_DEPLOYER_LOG_RANGE', r.integer(1n, 1_000_000n));
-  const retentionBlocks = r.optional('ONECLICK_DEPLOYER_RETENTION_BLOCKS', r.integer(0n, U64));
-  const startBlock = r.optional('ONECLICK_DEPLOYER_START_BLOCK', r.integer(0n, U64));
-  const maxReorgDepth = r.optional('ONECLICK_DEPLOYER_MAX_REORG_DEPTH', r.integer(1n, 100_000n));
-  const backoffMaxMs = r.optional('ONECLICK_DEPLOYER_BACKOFF_MAX_MS', r.integer(10n, 3_600_000n));
+  const pollIntervalMs = r.optional('DEPLOYER_POLL_MS', r.integer(10n, 3_600_000n));
+  const logRangeBlocks = r.optional('DEPLOYER_LOG_RANGE', r.integer(1n, 1_000_000n));
+  const retentionBlocks = r.optional('DEPLOYER_RETENTION_BLOCKS', r.integer(0n, U64));
+  const startBlock = r.optional('DEPLOYER_START_BLOCK', r.integer(0n, U64));
+  const maxReorgDepth = r.optional('DEPLOYER_MAX_REORG_DEPTH', r.integer(1n, 100_000n));
+  const backoffMaxMs = r.optional('DEPLOYER_BACKOFF_MAX_MS', r.integer(10n, 3_600_000n));
   const logLevel = r.optional(
     'LOG_LEVEL',
     r.label('one of debug, info, warn, error', /^(debug|info|warn|error)$/),

@@ -108,6 +108,13 @@ export function createEdge({ docker, runId, image, publicNetwork, clusterNetwork
         NetworkingConfig: { EndpointsConfig: { [publicNetwork]: {} } },
       });
     } catch (error) {
+      if (statusOf(error) === 404) {
+        // Nothing is pulled: the edge image must be on the engine already.
+        throw new Error(
+          `no edge image ${JSON.stringify(image)} on this Docker engine: build it (npx oneclick images ` +
+            'build edge, which also tags oneclick/edge:latest) or set DEPLOYER_EDGE_IMAGE to a local image',
+        );
+      }
       if (statusOf(error) !== 409) throw error; // 409: another pass (or a previous life) made it
     }
   }

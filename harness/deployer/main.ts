@@ -1,6 +1,6 @@
 /**
  * The reference provider's process: watcher → store → reconciler, with /healthz and /metrics.
- * Reads the ONECLICK_* environment, opens the state in ONECLICK_DEPLOYER_STATE_DIR, watches the
+ * Reads the ONECLICK_* environment, opens the state in DEPLOYER_STATE_DIR, watches the
  * provider contract and (when DNS, the org-node image, the public network and the run id are set)
  * runs org-nodes, until SIGINT/SIGTERM; then it stops both loops and exits 0. Deployments keep
  * running: they are the service, not the controller.

@@ -487,7 +487,7 @@ function pinIdentity(db: Database.Database, identity: { chainId: number; provide
       if (!row) db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run(key, value);
       else if (row.value !== value) {
         throw new Error(
-          `state in this directory belongs to ${key} ${row.value}, not ${value}: use another ONECLICK_DEPLOYER_STATE_DIR`,
+          `state in this directory belongs to ${key} ${row.value}, not ${value}: use another DEPLOYER_STATE_DIR`,
         );
       }
     }

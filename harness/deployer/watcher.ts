@@ -246,14 +246,11 @@ export function createWatcher({ config, store, reader, log, onChange }: WatcherO
     if (floor < config.startBlock) return { fork: undefined, rebuilt: true };
     const below = store.knownBlockBelow(floor);
     if (below !== undefined && (await reader.blockHash(below.number)) !== below.hash) {
-      log.error(
-        'reorg deeper than ONECLICK_DEPLOYER_MAX_REORG_DEPTH: rebuilding the state from the start block',
-        {
-          cursor: cursor.number,
-          maxReorgDepth: config.maxReorgDepth,
-          startBlock: config.startBlock,
-        },
-      );
+      log.error('reorg deeper than DEPLOYER_MAX_REORG_DEPTH: rebuilding the state from the start block', {
+        cursor: cursor.number,
+        maxReorgDepth: config.maxReorgDepth,
+        startBlock: config.startBlock,
+      });
       return { fork: undefined, rebuilt: true };
     }
     return { fork: { number: floor, hash: await hashOf(floor) }, rebuilt: false };

@@ -81,7 +81,15 @@ function runPrepare(
   return new Promise((resolve, reject) => {
     const child = spawn(script, [], {
       cwd: dir,
-      env: { ...process.env, CONTEXT_DIR: dir, RECIPE_DIR: recipeDir, ONECLICK_ROOT: REPO_ROOT, IMAGES_DIR },
+      env: {
+        ...process.env,
+        CONTEXT_DIR: dir,
+        RECIPE_DIR: recipeDir,
+        ONECLICK_ROOT: REPO_ROOT,
+        IMAGES_DIR,
+        // The harness's own Node (e.g. to bundle with esbuild, or to copy into an image).
+        NODE: process.execPath,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const tail: string[] = [];

@@ -1,13 +1,15 @@
 /**
  * The provider's image: a local image the manifest names (checked, never pulled), or a build of the
  * provider's context, tagged by content like harness/images does, so an unchanged provider is not
- * rebuilt.
+ * rebuilt. A context with an executable `prepare.sh` at its root is first copied to a temporary folder
+ * where that script runs on the host (harness/images' convention: CONTEXT_DIR, RECIPE_DIR,
+ * ONECLICK_ROOT, NODE); the image is built from, and its tag hashes, what the script left there.
  */
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { join, relative, isAbsolute } from 'node:path';
 import { ensureBase, IMAGE_LABEL, localImageId } from '../images/base.js';
 import { dockerBuild } from '../images/build.js';
-import { contextHash } from '../images/context.js';
+import { contextHash, PREPARE_SCRIPT, prepareContext } from '../images/context.js';
 import { withLock } from '../images/lock.js';
 import { tarball, type TarEntry } from '../images/tar.js';
 import { BASE_BUILD_ARG, type LoadedProvider } from './manifest.js';
@@ -52,7 +54,13 @@ export async function providerImage(
   const build = provider.build;
   if (!build)
     throw new Error(`${provider.displayFile}: neither image nor build (was it loaded with loadProvider?)`);
-  const entries = await collect(build.context, provider.dir);
+  // The folder as shipped (symbolic links checked), then, with a prepare.sh, what it makes on the host.
+  let entries = await collect(build.context, provider.dir);
+  if (entries.some((e) => e.path === PREPARE_SCRIPT)) {
+    const ctx = await prepareContext(`provider-${manifest.name}`, build.context, progress);
+    entries = ctx.entries;
+    await ctx.dispose();
+  }
   const base = await ensureBase(progress);
   const args = Object.fromEntries(
     Object.entries(build.args).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),

@@ -26,7 +26,7 @@ export interface StartProviderOptions {
   /** Overrides the manifest's readiness.timeoutSeconds. */
   readinessTimeoutSeconds?: number;
   /**
-   * Extra variables from the harness (tuning knobs of a known provider, e.g. ONECLICK_DEPLOYER_*);
+   * Extra variables from the harness (tuning knobs of a known provider, e.g. DEPLOYER_*);
    * they may not replace the SPEC.md §3 ones.
    */
   env?: Record<string, string>;

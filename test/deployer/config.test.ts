@@ -69,13 +69,13 @@ describe('deployer config', () => {
     expect(requireRuntime(config)).toBe(config);
     const own = parseConfig({
       ...BASE,
-      ONECLICK_DEPLOYER_STATE_DIR: '/tmp/x',
-      ONECLICK_DEPLOYER_POLL_MS: '250',
-      ONECLICK_DEPLOYER_LOG_RANGE: '500',
-      ONECLICK_DEPLOYER_RETENTION_BLOCKS: '7',
-      ONECLICK_DEPLOYER_START_BLOCK: '12',
-      ONECLICK_DEPLOYER_MAX_REORG_DEPTH: '9',
-      ONECLICK_DEPLOYER_BACKOFF_MAX_MS: '5000',
+      DEPLOYER_STATE_DIR: '/tmp/x',
+      DEPLOYER_POLL_MS: '250',
+      DEPLOYER_LOG_RANGE: '500',
+      DEPLOYER_RETENTION_BLOCKS: '7',
+      DEPLOYER_START_BLOCK: '12',
+      DEPLOYER_MAX_REORG_DEPTH: '9',
+      DEPLOYER_BACKOFF_MAX_MS: '5000',
       LOG_LEVEL: 'debug',
     });
     expect(own).toMatchObject({
@@ -96,7 +96,7 @@ describe('deployer config', () => {
       ONECLICK_CHAIN_ID: 'abc',
       ONECLICK_PROVIDER_ADDRESS: '0x1234',
       ONECLICK_CONFIRMATIONS: '-1',
-      ONECLICK_DEPLOYER_LOG_RANGE: '0',
+      DEPLOYER_LOG_RANGE: '0',
       ONECLICK_DNS_ZONE: 'orgs.test',
     });
     expect(problems).toEqual([
@@ -107,7 +107,7 @@ describe('deployer config', () => {
       'ONECLICK_GRACE_BLOCKS: expected an integer ≥ 0 (it is not set)',
       'ONECLICK_DNS_SERVER: expected to be set together with ONECLICK_DNS_ZONE (the DNS variables go together)',
       'ONECLICK_DNS_TSIG: expected to be set together with ONECLICK_DNS_ZONE (the DNS variables go together)',
-      'ONECLICK_DEPLOYER_LOG_RANGE: expected an integer from 1 to 1000000, got "0"',
+      'DEPLOYER_LOG_RANGE: expected an integer from 1 to 1000000, got "0"',
     ]);
     expect(() => requireRuntime(parseConfig(BASE))).toThrow(/ONECLICK_ORGNODE_IMAGE: expected to be set/);
   });

@@ -24,7 +24,7 @@ export interface DeployerEnv {
   edgeImage: string;
   graceBlocks?: number;
   retentionBlocks?: number;
-  /** false: leave ONECLICK_CLUSTER_NETWORK unset, so the deployer makes its own. */
+  /** false: leave DEPLOYER_CLUSTER_NETWORK unset, so the deployer makes its own. */
   useTopologyCluster?: boolean;
 }
 
@@ -64,14 +64,14 @@ export function startDeployer(e: DeployerEnv): RunningDeployer {
       ONECLICK_DNS_TSIG: `${tsig.name}:${tsig.algorithm}:${tsig.secret}`,
       ONECLICK_ORGNODE_IMAGE: e.orgNodeImage,
       ONECLICK_PUBLIC_NETWORK: t.internet.name,
-      ...(e.useTopologyCluster !== false && { ONECLICK_CLUSTER_NETWORK: t.cluster!.name }),
+      ...(e.useTopologyCluster !== false && { DEPLOYER_CLUSTER_NETWORK: t.cluster!.name }),
       ONECLICK_RUN_ID: e.runId,
-      ONECLICK_EDGE_IMAGE: e.edgeImage,
-      ONECLICK_DEPLOYER_STATE_DIR: e.stateDir,
-      ONECLICK_DEPLOYER_POLL_MS: '100',
-      ONECLICK_DEPLOYER_HTTP_PORT: '0',
-      ONECLICK_DEPLOYER_RETENTION_BLOCKS: String(e.retentionBlocks ?? 40),
-      ONECLICK_DEPLOYER_START_BLOCK: String(w.d.deployedAtBlock),
+      DEPLOYER_EDGE_IMAGE: e.edgeImage,
+      DEPLOYER_STATE_DIR: e.stateDir,
+      DEPLOYER_POLL_MS: '100',
+      DEPLOYER_HTTP_PORT: '0',
+      DEPLOYER_RETENTION_BLOCKS: String(e.retentionBlocks ?? 40),
+      DEPLOYER_START_BLOCK: String(w.d.deployedAtBlock),
       LOG_LEVEL: 'debug',
     },
   });

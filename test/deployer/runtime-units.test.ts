@@ -191,10 +191,10 @@ describe('runtime configuration', () => {
     expect(
       parseConfig({
         ...BASE,
-        ONECLICK_EDGE_IMAGE: 'oneclick/edge:abc',
-        ONECLICK_CLUSTER_NETWORK: 'net-cluster',
-        ONECLICK_DEPLOYER_HTTP_PORT: '0',
-        ONECLICK_DEPLOYER_PORT_RANGE: '40000-40010',
+        DEPLOYER_EDGE_IMAGE: 'oneclick/edge:abc',
+        DEPLOYER_CLUSTER_NETWORK: 'net-cluster',
+        DEPLOYER_HTTP_PORT: '0',
+        DEPLOYER_PORT_RANGE: '40000-40010',
       }),
     ).toMatchObject({
       edgeImage: 'oneclick/edge:abc',
@@ -206,12 +206,12 @@ describe('runtime configuration', () => {
 
   it('names a bad port range', () => {
     try {
-      parseConfig({ ...BASE, ONECLICK_DEPLOYER_PORT_RANGE: '500-20' });
+      parseConfig({ ...BASE, DEPLOYER_PORT_RANGE: '500-20' });
       expect.unreachable();
     } catch (error) {
       expect(error).toBeInstanceOf(ConfigError);
       expect((error as ConfigError).problems.join('\n')).toMatch(
-        /ONECLICK_DEPLOYER_PORT_RANGE: expected a port range/,
+        /DEPLOYER_PORT_RANGE: expected a port range/,
       );
     }
   });
