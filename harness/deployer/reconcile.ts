@@ -5,8 +5,9 @@
  * A pass reads every org from the store and every org-node container of the run, then per org:
  *  - desired `run`: p2p port (recorded before anything is created), named volume, org-node
  *    container `oc-<run>-<label>` (a deterministic name: a restarted controller adopts, never
- *    duplicates), its NID once the node answers; then the edge's forwards and Host routes for all
- *    running orgs; then the DNS records (A → edge, SRV → port, TXT nid/expiry) and status;
+ *    duplicates), its NID once the node answers; then at once (not after the rest of the pass) its
+ *    edge forward and Host route (the edge applies are serialized, each a full sync of the routes
+ *    known so far), its DNS records (A → edge, SRV → port, TXT nid/expiry) and status;
  *  - desired `stop`: records, then the container go; the volume and port stay for a renewal;
  *  - desired `purge`: the volume and port go too.
  * Containers and volumes of the run that no org wants are removed. Anchored repositories are
@@ -94,6 +95,8 @@ export function createReconciler({ config, store, docker, log, metrics }: Reconc
   const seeded = new Set<string>();
   /** org → when a pass first found it wanted and not served (for the provisioning histogram). */
   const wantedSince = new Map<Address, number>();
+  /** Serializes edge applies (the per-org publications of a pass run concurrently). */
+  let edgeQueue: Promise<unknown> = Promise.resolve();
   let passes = 0;
   let lastPassOk = false;
   /** Set by run(): a pass waiting on a slow node gives up when the process is stopping. */
@@ -300,7 +303,6 @@ export function createReconciler({ config, store, docker, log, metrics }: Reconc
 
     const rows = store.orgs();
     const wanted = rows.filter((r) => r.desired === 'run');
-    const nodes = new Map<Address, { id: string; nid: string; address: string; port: number }>();
     const now = Date.now();
     for (const row of wanted)
       if (!published.has(row.org) && !wantedSince.has(row.org)) wantedSince.set(row.org, now);
@@ -318,46 +320,68 @@ export function createReconciler({ config, store, docker, log, metrics }: Reconc
       },
     );
 
-    // 2. Org-nodes of the wanted.
-    await mapLimit(wanted, CONCURRENCY, async (row) => {
-      try {
-        nodes.set(row.org, await ensureNode(row, network));
-      } catch (error) {
-        fail('org-node', row.org, error);
-      }
-    });
-
-    // 3. Containers and volumes of this run that no org wants.
+    // 2. Containers and volumes of this run that no org wants.
+    const wantedLabels = new Set(wanted.map((r) => r.org.toLowerCase()));
     try {
       await removeStrays(
-        new Set(wanted.map((r) => r.org.toLowerCase())),
+        wantedLabels,
         new Set(rows.filter((r) => r.desired !== 'purge').map((r) => r.org.toLowerCase())),
       );
     } catch (error) {
       fail('strays', undefined, error);
     }
 
-    // 4. The edge: ports and Host routes of exactly the running org-nodes.
-    let routed = false;
+    // 3. The edge starts from the wanted org-nodes already running (a restarted controller keeps
+    //    serving them while this pass checks each), then each org's route is added or corrected as
+    //    soon as its node answers: no org waits for the slowest of the pass.
+    const routes = new Map<Address, EdgeRoute>();
+    const syncEdge = async (): Promise<void> => {
+      if (!edgeState) throw new Error('the edge is not available');
+      const state = edgeState;
+      // One apply at a time; each applies the routes as they are when its turn comes (so a burst of
+      // ready orgs coalesces: the later applies find nothing changed).
+      const turn = edgeQueue.then(() => edgeCtl.apply(state, [...routes.values()]));
+      edgeQueue = turn.catch(() => undefined);
+      await turn;
+    };
     if (edgeState) {
-      const routes: EdgeRoute[] = [...nodes].map(([org, n]) => ({
-        host: dns.fqdn(orgLabel(org)),
-        port: n.port,
-        address: n.address,
-      }));
       try {
-        await edgeCtl.apply(edgeState, routes);
-        routed = true;
+        const byOrg = new Map(wanted.map((r) => [r.org.toLowerCase(), r]));
+        const filters = { label: [`${RUN_LABEL}=${runId}`, `${ROLE_LABEL}=${ORG_NODE_ROLE}`] };
+        for (const c of await docker.listContainers({ filters })) {
+          const row = byOrg.get(c.Labels?.[ORG_LABEL] ?? '');
+          const address = c.NetworkSettings?.Networks?.[network]?.IPAddress;
+          if (!row || row.port === undefined || !address || c.State !== 'running') continue;
+          routes.set(row.org, { host: dns.fqdn(orgLabel(row.org)), port: row.port, address });
+        }
+        await syncEdge();
       } catch (error) {
         fail('edge routes', undefined, error);
       }
     }
 
-    // 5. Records, status, anchors.
+    // 4. Per org, as soon as its node answers: its route, its records, its status, its anchors.
     let running = 0;
-    await mapLimit([...nodes], CONCURRENCY, async ([org, n]) => {
+    await mapLimit(wanted, CONCURRENCY, async (start) => {
+      const org = start.org;
+      let n: { id: string; nid: string; address: string; port: number };
+      try {
+        n = await ensureNode(start, network);
+      } catch (error) {
+        fail('org-node', org, error);
+        // Not serving: no route (the org's records, if any, stay until a stop; as before).
+        if (routes.delete(org) && edgeState) await syncEdge().catch((e) => fail('edge routes', org, e));
+        return;
+      }
       const row = store.org(org);
-      if (!row || !edgeState || !routed) return;
+      if (!row || !edgeState) return;
+      try {
+        routes.set(org, { host: dns.fqdn(orgLabel(org)), port: n.port, address: n.address });
+        await syncEdge();
+      } catch (error) {
+        fail('edge routes', org, error);
+        return;
+      }
       try {
         const records = {
           label: orgLabel(org),

@@ -5,8 +5,17 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { getAddress, padHex, type Address, type Hex } from 'viem';
-import { anchor, cancel, createOrg, createdOrg, expiryOf, topUp } from '../../harness/chain/actions.js';
-import { mine } from '../../harness/chain/mining.js';
+import {
+  anchor,
+  cancel,
+  createOrg,
+  createdOrg,
+  expiryOf,
+  suspend,
+  topUp,
+} from '../../harness/chain/actions.js';
+import { mine, reorg } from '../../harness/chain/mining.js';
+import { execIn } from '../../harness/deployer/docker.js';
 import type { StartedContainer } from '../../harness/docker/container.js';
 import { dockerEngine } from '../../harness/docker/engine.js';
 import { startRun, type Run } from '../../harness/docker/run.js';
@@ -353,6 +362,107 @@ describe('reference deployer runtime', () => {
     );
     const host = `${labelOf(ORG_A)}.${topology.dns.zone}`;
     expect((await httpGet(rec.address, '/api/v1/node', { host })).status).toBe(404);
+  });
+
+  it('a renewal after expiry within retention restores the same NID and the repositories made before expiry', async () => {
+    const w = world();
+    const { dep } = deployerRun();
+    launch(w, { graceBlocks: 5, retentionBlocks: 40 });
+    const expiry = await pay(w, ORG_A);
+    const rec = await published(ORG_A, expiry);
+    const [node] = await orgContainers(dep.id, ORG_A);
+    expect(node).toBeDefined();
+
+    // A repository made inside the org-node (its own storage, on the org's volume).
+    const docker = dockerEngine();
+    const name = `kept-${Date.now().toString(36)}`;
+    const made = await execIn(docker, node!.Id, [
+      'bash',
+      '-c',
+      'set -e; d=/tmp/$1; mkdir -p $d; cd $d; git init -q -b main; echo "# $1" > README.md; git add -A; ' +
+        'git commit -q -m init; rad init --name $1 --description kept --default-branch main --public ' +
+        '--no-confirm >/dev/null 2>&1; rad .; git rev-parse HEAD',
+      '_',
+      name,
+    ]);
+    expect(made.exitCode, made.stderr).toBe(0);
+    const [rid, head] = made.stdout.trim().split('\n').slice(-2);
+    expect(rid).toMatch(/^rad:z/);
+    expect(head).toMatch(/^[0-9a-f]{40}$/);
+    const refsIn = async (id: string) => {
+      const r = await execIn(docker, id, [
+        'bash',
+        '-c',
+        'git -C "$RAD_HOME/storage/${1#rad:}" show-ref',
+        '_',
+        rid!,
+      ]);
+      expect(r.exitCode, r.stderr).toBe(0);
+      return r.stdout;
+    };
+    const mainRef = `${head} refs/namespaces/${rec.nid}/refs/heads/main`;
+    expect(await refsIn(node!.Id)).toContain(mainRef);
+
+    // Expiry + grace (+1 confirmation): torn down, the volume kept.
+    const now = await w.test.getBlockNumber({ cacheTime: 0 });
+    await mine(w.test, Number(expiry - now) + 5 + 2);
+    await unpublished(ORG_A);
+    await eventually('org-node container removed', async () =>
+      (await orgContainers(dep.id, ORG_A)).length === 0 ? true : undefined,
+    );
+
+    // Renewal within retention: a new container on the same volume, same NID, the repository's refs.
+    const renewed = await pay(w, ORG_A);
+    const back = await published(ORG_A, renewed);
+    expect(back).toMatchObject({ nid: rec.nid, port: rec.port, expiry: renewed });
+    const [again] = await orgContainers(dep.id, ORG_A);
+    expect(again).toBeDefined();
+    expect(again!.Id).not.toBe(node!.Id);
+    expect(await refsIn(again!.Id)).toContain(mainRef);
+    const host = `${labelOf(ORG_A)}.${topology.dns.zone}`;
+    const served = await eventually('the kept repository served', async () => {
+      const r = await httpGet(back.address, `/api/v1/repos/${rid}`, { host });
+      return r.status === 200 ? r.body : undefined;
+    });
+    expect(served).toContain(rid!.slice(4));
+  });
+
+  it('suspend by the provider owner tears down at once, like a cancel', async () => {
+    const w = world();
+    const { dep } = deployerRun();
+    launch(w);
+    const expiry = await pay(w, ORG_A);
+    const rec = await published(ORG_A, expiry);
+    await w.send(suspend(w.providerOwner, w.d.ethProvider, ORG_A));
+    await mine(w.test, 1);
+    expect(await w.test.getBlockNumber({ cacheTime: 0 })).toBeLessThan(expiry);
+    await unpublished(ORG_A);
+    await eventually('org-node container removed', async () =>
+      (await orgContainers(dep.id, ORG_A)).length === 0 ? true : undefined,
+    );
+    const host = `${labelOf(ORG_A)}.${topology.dns.zone}`;
+    expect((await httpGet(rec.address, '/api/v1/node', { host })).status).toBe(404);
+  });
+
+  it('a top-up reorged away before its confirmation never creates an org-node nor a record', async () => {
+    const w = world();
+    const { dep } = deployerRun();
+    const d = launch(w);
+    await d.waitFor((e) => e.msg === 'caught up');
+    // Mined in its own block (automine), not confirmed yet (ONECLICK_CONFIRMATIONS=1): reorged away.
+    await w.send(topUp(w.user, w.d.ethProvider, ORG_A, 1));
+    await reorg(w.test, 1);
+    expect(await expiryOf(w.test, w.d.ethProvider, ORG_A)).toBe(0n);
+    // Over a few blocks (each a watcher poll and a pass later), nothing for that org, ever.
+    const name = labelOf(ORG_A);
+    for (let i = 0; i < 5; i++) {
+      await mine(w.test, 1);
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(await orgContainers(dep.id, ORG_A)).toEqual([]);
+      expect(await topology.resolve(peer, name, 'TXT')).toEqual([]);
+      expect(await topology.resolve(peer, name, 'A')).toEqual([]);
+    }
+    expect(d.entries().filter((e) => e.msg === 'org-node created' || e.msg === 'org published')).toEqual([]);
   });
 
   it('an Anchored repository is seeded by its org-node (rad seed), fetched from a peer that has it (on a cluster network the deployer made)', async () => {
