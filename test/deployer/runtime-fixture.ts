@@ -4,7 +4,6 @@
  * engine, plus the probes the runtime tests judge it with (from outside, as SPEC.md §4 says).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { request } from 'node:http';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { Address } from 'viem';
@@ -132,50 +131,7 @@ export function startDeployer(e: DeployerEnv): RunningDeployer {
 }
 
 /** GET `http://<address>:<port><path>` with a Host header, from the host. */
-export function httpGet(
-  address: string,
-  path: string,
-  { host, port = 80, timeoutMs = 5_000 }: { host?: string; port?: number; timeoutMs?: number } = {},
-): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      { host: address, port, path, headers: host ? { Host: host } : {}, timeout: timeoutMs },
-      (res) => {
-        let body = '';
-        res.on('data', (d: Buffer) => (body += d.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error(`GET ${path} via ${address}: timed out`)));
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-/** Polls `probe` until it returns a value (not undefined) or the deadline passes. */
-export async function eventually<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 60_000,
-  intervalMs = 250,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(
-        `${what}: not within ${timeoutMs} ms${last ? ` (last error: ${(last as Error).message})` : ''}`,
-      );
-    }
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-}
+export { eventually, httpGet } from '../helpers/http.js';
 
 export const labelOf = (org: Address) => org.toLowerCase().slice(2);
 

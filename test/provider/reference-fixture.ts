@@ -3,8 +3,8 @@
  * the harness, and the outside probes its tests and bench/provision.ts judge it with (SPEC.md §4):
  * DNS asked from a host on `internet`, HTTP routed by Host through the published address.
  */
-import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';
+import { httpGet } from '../helpers/http.js';
 import { encodeFunctionData, getAddress, numberToHex, type Address } from 'viem';
 import { ethProviderAbi } from '../../contracts/index.js';
 import { confirm, expiryOf, packagePrice, topUp } from '../../harness/chain/actions.js';
@@ -142,55 +142,11 @@ export async function nodeOverHttp(
   address: string,
 ): Promise<string | undefined> {
   const host = `${labelOf(org)}.${w.booted.topology.dns.zone}`;
-  const r = await httpGet(address, '/api/v1/node', host);
+  const r = await httpGet(address, '/api/v1/node', { host });
   return r.status === 200 ? (JSON.parse(r.body) as { id: string }).id : undefined;
 }
 
-export function httpGet(
-  address: string,
-  path: string,
-  host: string,
-  timeoutMs = 5_000,
-): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      { host: address, port: 80, path, headers: { Host: host }, timeout: timeoutMs },
-      (res) => {
-        let body = '';
-        res.on('data', (d: Buffer) => (body += d.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error(`GET ${path} via ${address}: timed out`)));
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-/** Polls `probe` until it returns a value (not undefined) or the deadline passes. */
-export async function eventually<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 60_000,
-  intervalMs = 250,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(
-        `${what}: not within ${timeoutMs} ms${last ? ` (last error: ${(last as Error).message})` : ''}`,
-      );
-    }
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-}
+export { eventually } from '../helpers/http.js';
 
 /** The org-node containers of the run (any state), by the deployer's labels. */
 export async function orgNodes(runId: string) {
