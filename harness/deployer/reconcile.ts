@@ -43,6 +43,7 @@ export const RESYNC_MS = 10_000;
 export const RETRY_MS = 2_000;
 const READY_TIMEOUT_MS = 90_000;
 const CONCURRENCY = 4;
+const READINESS_CONCURRENCY = 16;
 
 export type ReconcilerConfig = Pick<
   RuntimeConfig,
@@ -84,6 +85,23 @@ async function mapLimit<T>(
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** At most `limit` holders at once; the rest wait in arrival order. */
+function semaphore(limit: number) {
+  let held = 0;
+  const waiting: (() => void)[] = [];
+  return async <T>(fn: () => Promise<T>): Promise<T> => {
+    if (held >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+    else held += 1;
+    try {
+      return await fn();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else held -= 1;
+    }
+  };
+}
+
 export function createReconciler({ config, store, docker, log, metrics }: ReconcilerOptions) {
   const runId = config.runId;
   const dns = createDns(config.dns);
@@ -99,6 +117,12 @@ export function createReconciler({ config, store, docker, log, metrics }: Reconc
   let edgeQueue: Promise<unknown> = Promise.resolve();
   let passes = 0;
   let lastPassOk = false;
+  /**
+   * Only creating and starting containers is throttled (the engine serializes them anyway); waiting
+   * for nodes to answer is cheap, so a burst of orgs waits for their nodes side by side.
+   */
+  const engineSlot = semaphore(CONCURRENCY);
+  const readinessSlot = semaphore(READINESS_CONCURRENCY);
   /** Set by run(): a pass waiting on a slow node gives up when the process is stopping. */
   let stopping: AbortSignal | undefined;
 
@@ -148,6 +172,26 @@ export function createReconciler({ config, store, docker, log, metrics }: Reconc
     const label = orgLabel(row.org);
     const name = containerName(runId, label);
     const port = store.allocatePort(row.org, config.portRange.min, config.portRange.max);
+    let info = await inspectContainer(docker, name);
+    if (!info || !info.State.Running)
+      info = await engineSlot(() => createAndStart(row, name, label, port, network));
+    if (row.containerId !== info.Id) store.setRuntime(row.org, { containerId: info.Id });
+    const address = addressOn(info, network);
+    if (!address) throw new Error(`org-node ${name} has no address on ${network}`);
+    const containerId = info.Id;
+    const known = row.containerId === info.Id ? row.nid : undefined;
+    const nid = await readinessSlot(() => nodeId(containerId, name, known));
+    if (row.nid !== nid) store.setRuntime(row.org, { nid });
+    return { id: info.Id, nid, address, port };
+  }
+
+  async function createAndStart(
+    row: OrgRow,
+    name: string,
+    label: string,
+    port: number,
+    network: string,
+  ): Promise<Docker.ContainerInspectInfo> {
     const labels = { [RUN_LABEL]: runId, [ORG_LABEL]: row.org.toLowerCase(), [ROLE_LABEL]: ORG_NODE_ROLE };
     let info = await inspectContainer(docker, name);
     if (!info) {
@@ -192,18 +236,13 @@ export function createReconciler({ config, store, docker, log, metrics }: Reconc
       await startContainer(docker, info.Id);
       info = (await inspectContainer(docker, name)) ?? info;
     }
-    if (row.containerId !== info.Id) store.setRuntime(row.org, { containerId: info.Id });
-    const address = addressOn(info, network);
-    if (!address) throw new Error(`org-node ${name} has no address on ${network}`);
-    const nid = await nodeId(info.Id, name, row.containerId === info.Id ? row.nid : undefined);
-    if (row.nid !== nid) store.setRuntime(row.org, { nid });
-    return { id: info.Id, nid, address, port };
+    return info;
   }
 
   /** The node's NID once its control socket answers; a known NID of a healthy container is reused. */
   async function nodeId(id: string, name: string, known: string | undefined): Promise<string> {
     const deadline = Date.now() + READY_TIMEOUT_MS;
-    for (;;) {
+    for (let attempt = 0; ; attempt++) {
       const r = await execIn(docker, id, ['rad', 'node', 'status', '--only', 'nid']);
       const nid = r.stdout.trim();
       if (r.exitCode === 0 && /^z6Mk[1-9A-HJ-NP-Za-km-z]+$/.test(nid)) {
@@ -221,7 +260,8 @@ export function createReconciler({ config, store, docker, log, metrics }: Reconc
       if (!info?.State.Running && info?.State.Restarting === false) {
         throw new Error(`org-node ${name} exited (${info.State.ExitCode}) before its node came up`);
       }
-      await sleep(200);
+      // Polls are execs the engine must serve: back off so a burst of starting nodes stays cheap.
+      await sleep(Math.min(250 + attempt * 100, 1000));
     }
   }
 
@@ -362,62 +402,64 @@ export function createReconciler({ config, store, docker, log, metrics }: Reconc
 
     // 4. Per org, as soon as its node answers: its route, its records, its status, its anchors.
     let running = 0;
-    await mapLimit(wanted, CONCURRENCY, async (start) => {
-      const org = start.org;
-      let n: { id: string; nid: string; address: string; port: number };
-      try {
-        n = await ensureNode(start, network);
-      } catch (error) {
-        fail('org-node', org, error);
-        // Not serving: no route (the org's records, if any, stay until a stop; as before).
-        if (routes.delete(org) && edgeState) await syncEdge().catch((e) => fail('edge routes', org, e));
-        return;
-      }
-      const row = store.org(org);
-      if (!row || !edgeState) return;
-      try {
-        routes.set(org, { host: dns.fqdn(orgLabel(org)), port: n.port, address: n.address });
-        await syncEdge();
-      } catch (error) {
-        fail('edge routes', org, error);
-        return;
-      }
-      try {
-        const records = {
-          label: orgLabel(org),
-          address: edgeState.publicAddress,
-          port: n.port,
-          nid: n.nid,
-          expiry: row.expiry,
-        };
-        const key = recordsKey(records);
-        if (published.get(org) !== key) {
-          await dns.publish(execVia(edgeState.id), records);
-          const first = !published.has(org);
-          published.set(org, key);
-          const since = wantedSince.get(org);
-          wantedSince.delete(org);
-          const seconds = since === undefined ? undefined : (Date.now() - since) / 1000;
-          if (first && seconds !== undefined && row.status !== 'active' && row.status !== 'expiring') {
-            metrics?.observeProvisioning(seconds);
-          }
-          log.info(first ? 'org published' : 'records updated', {
-            org,
-            host: dns.fqdn(records.label),
+    await Promise.all(
+      wanted.map(async (start) => {
+        const org = start.org;
+        let n: { id: string; nid: string; address: string; port: number };
+        try {
+          n = await ensureNode(start, network);
+        } catch (error) {
+          fail('org-node', org, error);
+          // Not serving: no route (the org's records, if any, stay until a stop; as before).
+          if (routes.delete(org) && edgeState) await syncEdge().catch((e) => fail('edge routes', org, e));
+          return;
+        }
+        const row = store.org(org);
+        if (!row || !edgeState) return;
+        try {
+          routes.set(org, { host: dns.fqdn(orgLabel(org)), port: n.port, address: n.address });
+          await syncEdge();
+        } catch (error) {
+          fail('edge routes', org, error);
+          return;
+        }
+        try {
+          const records = {
+            label: orgLabel(org),
+            address: edgeState.publicAddress,
             port: n.port,
             nid: n.nid,
             expiry: row.expiry,
-            ...(first && seconds !== undefined && { provisioningSeconds: seconds }),
-          });
+          };
+          const key = recordsKey(records);
+          if (published.get(org) !== key) {
+            await dns.publish(execVia(edgeState.id), records);
+            const first = !published.has(org);
+            published.set(org, key);
+            const since = wantedSince.get(org);
+            wantedSince.delete(org);
+            const seconds = since === undefined ? undefined : (Date.now() - since) / 1000;
+            if (first && seconds !== undefined && row.status !== 'active' && row.status !== 'expiring') {
+              metrics?.observeProvisioning(seconds);
+            }
+            log.info(first ? 'org published' : 'records updated', {
+              org,
+              host: dns.fqdn(records.label),
+              port: n.port,
+              nid: n.nid,
+              expiry: row.expiry,
+              ...(first && seconds !== undefined && { provisioningSeconds: seconds }),
+            });
+          }
+          const status = row.active ? 'active' : 'expiring';
+          if (row.status !== status) store.setRuntime(org, { status });
+          running += 1;
+          await seedAnchors(row, n.id);
+        } catch (error) {
+          fail('records', org, error);
         }
-        const status = row.active ? 'active' : 'expiring';
-        if (row.status !== status) store.setRuntime(org, { status });
-        running += 1;
-        await seedAnchors(row, n.id);
-      } catch (error) {
-        fail('records', org, error);
-      }
-    });
+      }),
+    );
 
     passes += 1;
     lastPassOk = errors === 0;

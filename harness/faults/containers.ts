@@ -40,7 +40,7 @@ export async function stopContainer(
 
 /** Freezes every process of the container (cgroup freezer): it stops answering but keeps its state. */
 export async function pauseContainer(target: StartedContainer): Promise<PauseFault> {
-  await target.pause();
+  await freeze(target);
   return makeFault(
     { kind: 'pause', target: target.name, description: `pause ${target.name}` },
     async () => {
@@ -48,6 +48,24 @@ export async function pauseContainer(target: StartedContainer): Promise<PauseFau
     },
     {},
   );
+}
+
+/**
+ * runc gives up freezing a cgroup whose processes are still forking (a service that just started,
+ * or one spawning a child per connection) and reports "unable to freeze"; a later attempt succeeds.
+ */
+async function freeze(target: StartedContainer, attempts = 8): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await target.pause();
+      return;
+    } catch (error) {
+      const transient = /unable to freeze/i.test(String(error));
+      if (!transient || attempt >= attempts) throw error;
+      if ((await containerState(target)) === 'paused') return;
+      await sleep(100 * attempt);
+    }
+  }
 }
 
 /** Restarts the container (stop then start). Nothing to heal: it is up again when this resolves. */
