@@ -12,6 +12,7 @@ need_pkgs=()
 command -v dockerd >/dev/null || need_pkgs+=(docker.io)
 command -v iptables >/dev/null || need_pkgs+=(iptables)
 command -v debootstrap >/dev/null || need_pkgs+=(debootstrap)
+[ -x /usr/bin/chromium ] || need_pkgs+=(chromium)
 if ((${#need_pkgs[@]})); then
   step "installing ${need_pkgs[*]} from Debian"
   export DEBIAN_FRONTEND=noninteractive

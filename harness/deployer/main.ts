@@ -8,6 +8,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
   ConfigError,
@@ -17,12 +18,13 @@ import {
   safeUrl,
   type RuntimeConfig,
 } from './config.js';
+import { startDefect } from './defects.js';
 import { engine } from './docker.js';
 import { createLogger, errorMessage, type Logger } from './log.js';
 import { createMetrics } from './metrics.js';
 import { createReconciler, type Reconciler } from './reconcile.js';
 import { rpcChainReader, type ChainReader } from './rpc.js';
-import { openStore, type Store } from './state.js';
+import { openStore, STATE_FILE, type Store } from './state.js';
 import { createWatcher } from './watcher.js';
 
 /** A reader that remembers the last head it saw (for the lag metric). */
@@ -82,6 +84,13 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
     return 2;
   }
   const log = createLogger({ level: config.logLevel, redact: redactions(config) });
+  const reader = headTracking(rpcChainReader(config.rpcUrl));
+  // DEPLOYER_DEFECT (oneclick's mutant providers only): what the deployer acts on instead.
+  config = await startDefect(config, {
+    stateFile: join(config.stateDir, STATE_FILE),
+    head: reader.head,
+    log,
+  });
   let runtime: RuntimeConfig | undefined;
   try {
     runtime = requireRuntime(config);
@@ -104,6 +113,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
     confirmations: config.confirmations,
     graceBlocks: config.graceBlocks,
     stateDir: config.stateDir,
+    ...(config.defect && { defect: config.defect }),
     cursor: store.cursor()?.number ?? null,
     ...(runtime && {
       runId: runtime.runId,
@@ -116,7 +126,6 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
   });
 
   const metrics = createMetrics();
-  const reader = headTracking(rpcChainReader(config.rpcUrl));
   const reconciler = runtime && createReconciler({ config: runtime, store, docker: engine(), log, metrics });
   const watcher = createWatcher({
     config,

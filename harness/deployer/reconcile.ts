@@ -17,6 +17,7 @@
 import type Docker from 'dockerode';
 import type { Address } from 'viem';
 import type { RuntimeConfig } from './config.js';
+import { reconcilerDefects } from './defects.js';
 import { createDns, orgLabel, recordsKey, type Exec } from './dns.js';
 import {
   addressOn,
@@ -47,7 +48,7 @@ const READINESS_CONCURRENCY = 16;
 
 export type ReconcilerConfig = Pick<
   RuntimeConfig,
-  'runId' | 'orgNodeImage' | 'publicNetwork' | 'dns' | 'edgeImage' | 'clusterNetwork' | 'portRange'
+  'runId' | 'orgNodeImage' | 'publicNetwork' | 'dns' | 'edgeImage' | 'clusterNetwork' | 'portRange' | 'defect'
 >;
 
 export interface ReconcilerOptions {
@@ -105,6 +106,8 @@ function semaphore(limit: number) {
 export function createReconciler({ config, store, docker, log, metrics }: ReconcilerOptions) {
   const runId = config.runId;
   const dns = createDns(config.dns);
+  /** DEPLOYER_DEFECT hooks (oneclick's mutant providers; defects.ts): the identity without one. */
+  const defects = reconcilerDefects(config.defect, config.portRange);
   let clusterNetwork = config.clusterNetwork;
   let edge: ReturnType<typeof createEdge> | undefined;
   /** org → what its records say now (as sent); cleared when removed. Empty after a restart: republished once. */
@@ -171,7 +174,8 @@ export function createReconciler({ config, store, docker, log, metrics }: Reconc
   ): Promise<{ id: string; nid: string; address: string; port: number }> {
     const label = orgLabel(row.org);
     const name = containerName(runId, label);
-    const port = store.allocatePort(row.org, config.portRange.min, config.portRange.max);
+    const port =
+      defects.sharedPort ?? store.allocatePort(row.org, config.portRange.min, config.portRange.max);
     let info = await inspectContainer(docker, name);
     if (!info || !info.State.Running)
       info = await engineSlot(() => createAndStart(row, name, label, port, network));
@@ -221,7 +225,7 @@ export function createReconciler({ config, store, docker, log, metrics }: Reconc
           HostConfig: {
             NetworkMode: network,
             RestartPolicy: { Name: 'unless-stopped' },
-            Mounts: [{ Type: 'volume', Source: volume, Target: '/radicle' }],
+            Mounts: [defects.dataMount(volume)],
           },
           NetworkingConfig: { EndpointsConfig: { [network]: {} } },
         });
@@ -342,14 +346,14 @@ export function createReconciler({ config, store, docker, log, metrics }: Reconc
     }
 
     const rows = store.orgs();
-    const wanted = rows.filter((r) => r.desired === 'run');
+    const wanted = rows.filter(defects.wanted);
     const now = Date.now();
     for (const row of wanted)
       if (!published.has(row.org) && !wantedSince.has(row.org)) wantedSince.set(row.org, now);
 
     // 1. Teardown first: records, then containers (and volumes on purge).
     await mapLimit(
-      rows.filter((r) => r.desired !== 'run'),
+      rows.filter((r) => !defects.wanted(r)),
       CONCURRENCY,
       async (row) => {
         try {
@@ -391,8 +395,9 @@ export function createReconciler({ config, store, docker, log, metrics }: Reconc
         for (const c of await docker.listContainers({ filters })) {
           const row = byOrg.get(c.Labels?.[ORG_LABEL] ?? '');
           const address = c.NetworkSettings?.Networks?.[network]?.IPAddress;
-          if (!row || row.port === undefined || !address || c.State !== 'running') continue;
-          routes.set(row.org, { host: dns.fqdn(orgLabel(row.org)), port: row.port, address });
+          const port = defects.sharedPort ?? row?.port;
+          if (!row || port === undefined || !address || c.State !== 'running') continue;
+          routes.set(row.org, { host: dns.fqdn(orgLabel(row.org)), port, address });
         }
         await syncEdge();
       } catch (error) {
@@ -407,6 +412,8 @@ export function createReconciler({ config, store, docker, log, metrics }: Reconc
         const org = start.org;
         let n: { id: string; nid: string; address: string; port: number };
         try {
+          if (defects.recreate(org, start.expiry))
+            await removeContainer(docker, containerName(runId, orgLabel(org)));
           n = await ensureNode(start, network);
         } catch (error) {
           fail('org-node', org, error);
@@ -428,7 +435,7 @@ export function createReconciler({ config, store, docker, log, metrics }: Reconc
             label: orgLabel(org),
             address: edgeState.publicAddress,
             port: n.port,
-            nid: n.nid,
+            nid: defects.publishedNid(n.nid),
             expiry: row.expiry,
           };
           const key = recordsKey(records);
@@ -454,7 +461,7 @@ export function createReconciler({ config, store, docker, log, metrics }: Reconc
           const status = row.active ? 'active' : 'expiring';
           if (row.status !== status) store.setRuntime(org, { status });
           running += 1;
-          await seedAnchors(row, n.id);
+          if (defects.seeds) await seedAnchors(row, n.id);
         } catch (error) {
           fail('records', org, error);
         }

@@ -146,6 +146,14 @@ export function allChecks(): Check[] {
     checkNetem,
     () =>
       checkCommand(
+        'chromium',
+        ['--version'],
+        false,
+        'apt-get install -y chromium — or run scripts/bootstrap.sh',
+        'the report.html browser test needs it',
+      ),
+    () =>
+      checkCommand(
         'k6',
         ['version'],
         false,

@@ -4,6 +4,7 @@
  * rebuilt. A context with an executable `prepare.sh` at its root is first copied to a temporary folder
  * where that script runs on the host (harness/images' convention: CONTEXT_DIR, RECIPE_DIR,
  * ONECLICK_ROOT, NODE); the image is built from, and its tag hashes, what the script left there.
+ * A context that is another provider package's folder builds (and shares) that package's image.
  */
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { join, relative, isAbsolute } from 'node:path';
@@ -19,7 +20,10 @@ export const PROVIDER_IMAGE_LABEL = 'oneclick.provider-image';
 export const PROVIDER_HASH_LABEL = 'oneclick.hash';
 
 export interface ProviderImage {
-  /** `oneclick-provider/<name>:<hash>` for a build, else the manifest's `image`. */
+  /**
+   * `oneclick-provider/<package>:<hash>` for a build (`<package>`: whose folder holds the context),
+   * else the manifest's `image`.
+   */
   tag: string;
   id: string;
   /** False for a local image or a cache hit. */
@@ -54,10 +58,12 @@ export async function providerImage(
   const build = provider.build;
   if (!build)
     throw new Error(`${provider.displayFile}: neither image nor build (was it loaded with loadProvider?)`);
+  // Named after the package whose folder holds the context: providers sharing a context share it.
+  const name = build.imageName;
   // The folder as shipped (symbolic links checked), then, with a prepare.sh, what it makes on the host.
-  let entries = await collect(build.context, provider.dir);
+  let entries = await collect(build.context, build.packageDir);
   if (entries.some((e) => e.path === PREPARE_SCRIPT)) {
-    const ctx = await prepareContext(`provider-${manifest.name}`, build.context, progress);
+    const ctx = await prepareContext(`provider-${name}`, build.context, progress);
     entries = ctx.entries;
     await ctx.dispose();
   }
@@ -67,9 +73,9 @@ export async function providerImage(
   );
   // The hash covers the context files, the base image, the Dockerfile's path and the build args.
   const hash = contextHash(entries, `${base.id}\0${build.dockerfileInContext}\0${JSON.stringify(args)}`);
-  const tag = `oneclick-provider/${manifest.name}:${hash}`;
+  const tag = `oneclick-provider/${name}:${hash}`;
   return withLock(
-    `provider-${manifest.name}`,
+    `provider-${name}`,
     async () => {
       const cached = await localImageId(tag);
       if (cached) {
@@ -88,8 +94,8 @@ export async function providerImage(
           buildargs: { ...args, [BASE_BUILD_ARG]: base.tag },
           // oneclick.image would otherwise be inherited from the base image ("base").
           labels: {
-            [IMAGE_LABEL]: `provider-${manifest.name}`,
-            [PROVIDER_IMAGE_LABEL]: manifest.name,
+            [IMAGE_LABEL]: `provider-${name}`,
+            [PROVIDER_IMAGE_LABEL]: name,
             [PROVIDER_HASH_LABEL]: hash,
           },
         },
@@ -106,10 +112,10 @@ export async function providerImage(
 
 /**
  * Every file under the context (sorted, `.git` left out). Symbolic links are followed only when
- * they stay inside the provider folder: a provider's build never reads other files of the host.
+ * they stay inside the package folder: a provider's build never reads other files of the host.
  */
-async function collect(root: string, providerDir: string): Promise<TarEntry[]> {
-  const realProvider = await realpath(providerDir);
+async function collect(root: string, packageDir: string): Promise<TarEntry[]> {
+  const realProvider = await realpath(packageDir);
   const out: TarEntry[] = [];
   const walk = async (rel: string): Promise<void> => {
     for (const name of (await readdir(join(root, rel))).sort()) {

@@ -24,7 +24,7 @@ export type Readiness =
   | { exec: string[]; timeoutSeconds?: number };
 
 export interface BuildSpec {
-  /** A folder inside the provider package, relative to it. */
+  /** A folder inside the provider package, or another provider package's folder; relative to it. */
   context: string;
   /** Relative to the context; default `Dockerfile`. */
   dockerfile?: string;
@@ -56,7 +56,19 @@ export interface LoadedProvider {
   /** provider.yaml as errors show it: relative to the working directory when inside it. */
   displayFile: string;
   /** With `build`: absolute context folder and Dockerfile, and the Dockerfile relative to the context. */
-  build?: { context: string; dockerfile: string; dockerfileInContext: string; args: Record<string, string> };
+  build?: {
+    context: string;
+    dockerfile: string;
+    dockerfileInContext: string;
+    args: Record<string, string>;
+    /**
+     * The package whose image this is: the provider itself, or the other provider package whose
+     * folder is the context (its name: the image is shared with it). Symbolic links in the context
+     * must stay inside `packageDir`.
+     */
+    imageName: string;
+    packageDir: string;
+  };
   readinessTimeoutSeconds: number;
   /** `file:line:column` of a field of the manifest (for errors found after loading, e.g. a missing image). */
   locate(path: readonly PathSegment[]): string;
@@ -139,7 +151,13 @@ async function fromSource(
   const problems = [...parsed.problems];
   let build: LoadedProvider['build'];
   if (parsed.manifest?.build && parsed.map) {
-    const checked = await checkBuild(absDir, parsed.manifest.build, parsed.map, displayFile);
+    const checked = await checkBuild(
+      absDir,
+      parsed.manifest.name,
+      parsed.manifest.build,
+      parsed.map,
+      displayFile,
+    );
     problems.push(...checked.problems);
     build = checked.build;
   }
@@ -443,6 +461,7 @@ function sortProblems(problems: ManifestProblem[]): ManifestProblem[] {
 
 async function checkBuild(
   dir: string,
+  name: string,
   build: BuildSpec,
   map: SourceMap,
   file: string,
@@ -466,13 +485,29 @@ async function checkBuild(
     problem(['build', 'context'], `no such folder ${show(build.context)} in ${display(dir)}`);
     return { problems };
   }
-  if (!inside(realDir, realContext)) {
-    problem(['build', 'context'], `must stay inside the provider folder, got ${show(build.context)}`);
-    return { problems };
-  }
   if (!(await stat(realContext)).isDirectory()) {
     problem(['build', 'context'], `must be a folder, got the file ${show(build.context)}`);
     return { problems };
+  }
+  let owner = { imageName: name, packageDir: realDir };
+  if (!inside(realDir, realContext)) {
+    // Another provider package's folder: build that package's image (shared, named after it).
+    const other = await packageAt(realContext);
+    if (other === 'none') {
+      problem(
+        ['build', 'context'],
+        `must stay inside the provider folder or be another provider package's folder, got ${show(build.context)}`,
+      );
+      return { problems };
+    }
+    if (other === 'invalid') {
+      problem(
+        ['build', 'context'],
+        `${show(build.context)} is a provider package whose ${MANIFEST_FILE} is not valid (check it with oneclick provider check)`,
+      );
+      return { problems };
+    }
+    owner = { imageName: other, packageDir: realContext };
   }
   const dockerfileRel = build.dockerfile ?? 'Dockerfile';
   const dockerfilePath: PathSegment[] = build.dockerfile ? ['build', 'dockerfile'] : ['build', 'context'];
@@ -498,8 +533,16 @@ async function checkBuild(
       dockerfile: realDockerfile,
       dockerfileInContext: relative(realContext, realDockerfile).split(sep).join('/'),
       args: build.args ?? {},
+      ...owner,
     },
   };
+}
+
+/** The name of the provider package whose folder `dir` is; 'none' when it has no provider.yaml. */
+async function packageAt(dir: string): Promise<string | 'none' | 'invalid'> {
+  const source = await readFile(join(dir, MANIFEST_FILE), 'utf8').catch(() => undefined);
+  if (source === undefined) return 'none';
+  return parseManifest(source, join(dir, MANIFEST_FILE)).manifest?.name ?? 'invalid';
 }
 
 function inside(parent: string, child: string): boolean {

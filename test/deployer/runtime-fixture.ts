@@ -25,6 +25,8 @@ export interface DeployerEnv {
   retentionBlocks?: number;
   /** false: leave DEPLOYER_CLUSTER_NETWORK unset, so the deployer makes its own. */
   useTopologyCluster?: boolean;
+  /** More variables (e.g. DEPLOYER_DEFECT), set last. */
+  env?: Record<string, string>;
 }
 
 export interface RunningDeployer {
@@ -72,6 +74,7 @@ export function startDeployer(e: DeployerEnv): RunningDeployer {
       DEPLOYER_RETENTION_BLOCKS: String(e.retentionBlocks ?? 40),
       DEPLOYER_START_BLOCK: String(w.d.deployedAtBlock),
       LOG_LEVEL: 'debug',
+      ...e.env,
     },
   });
   const lines: string[] = [];

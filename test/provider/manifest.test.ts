@@ -54,8 +54,22 @@ describe('provider.yaml: valid manifests', () => {
       dockerfile: join(FIXTURES, 'valid-build', 'docker', 'Containerfile'),
       dockerfileInContext: 'Containerfile',
       args: { GREETING: 'hello' },
+      imageName: 'valid-build',
+      packageDir: join(FIXTURES, 'valid-build'),
     });
     expect(loaded.readinessTimeoutSeconds).toBe(30);
+  });
+
+  it("a build context may be another provider package's folder: that package's image, shared", async () => {
+    const loaded = await loadProvider(join(FIXTURES, 'build-borrow'));
+    expect(loaded.build).toEqual({
+      context: join(FIXTURES, 'valid-build'),
+      dockerfile: join(FIXTURES, 'valid-build', 'docker', 'Containerfile'),
+      dockerfileInContext: 'docker/Containerfile',
+      args: {},
+      imageName: 'valid-build',
+      packageDir: join(FIXTURES, 'valid-build'),
+    });
   });
 
   it('validates a manifest written in code the same way', async () => {
@@ -150,9 +164,9 @@ describe('provider.yaml: every problem with file:line:column, field and what was
     ]);
   });
 
-  it('a build context outside the provider folder', async () => {
+  it("a build context outside the provider folder that is not another package's folder", async () => {
     expect(await problemsOf('build-escape')).toEqual([
-      `${shown('build-escape')}:5:12: build.context: must stay inside the provider folder, got "../valid-build"`,
+      `${shown('build-escape')}:5:12: build.context: must stay inside the provider folder or be another provider package's folder, got "../valid-build/docker"`,
     ]);
   });
 

@@ -1,0 +1,51 @@
+/** What a running scenario knows besides its world: what it saw, remembered, made and broke. */
+import type { Address } from 'viem';
+import type { Fault } from '../faults/fault.js';
+import type { Host } from '../net/topology.js';
+import type { Session } from '../peers/index.js';
+import type { LocalRepo } from '../peers/index.js';
+import type { ScenarioWorld } from './world.js';
+
+/** The last place an org was seen served: where `gone` looks for leftovers. */
+export interface Sighting {
+  address?: string;
+  port?: number;
+  nid?: string;
+}
+
+/** `remember` keeps this; `same-node` and `same-identity` compare with it. */
+export interface Snapshot {
+  nid?: string;
+  startedAt?: string;
+  restarts?: number;
+  /** The sessions opened by `connect` to this org so far: peer name → session then. */
+  sessions: Record<string, Session>;
+}
+
+export interface CreatedRepo {
+  rid: string;
+  peer: string;
+  local: LocalRepo;
+  /** The head its creator pushed last, and the creator's NID (its namespace). */
+  head?: string;
+  pusherNid: string;
+}
+
+export interface ScenarioContext {
+  world: ScenarioWorld;
+  zone: string;
+  dnsServer: string;
+  org(name: string): Address;
+  peer(name: string): Host;
+  seen: Map<string, Sighting>;
+  memory: Map<string, Snapshot>;
+  repos: Map<string, CreatedRepo>;
+  /** Sessions `connect` opened: `${peer} ${org}` → the session then. */
+  connections: Map<string, { peer: string; org: string; session: Session }>;
+  /** Orgs of the last `burst`. */
+  burst: Address[];
+  /** Faults in force, healed by `heal` (or at the end). */
+  faults: Fault[];
+  /** Block of the last transaction the scenario sent (what `confirm` waits on). */
+  lastTxBlock?: bigint;
+}

@@ -1,0 +1,303 @@
+/**
+ * Runs one scenario in a world of its own and returns what happened: steps with times and blocks,
+ * and evidence for every requirement its steps prove. Whatever happens, the world is torn down.
+ */
+import { healAll } from '../faults/index.js';
+import { dockerEngine } from '../docker/engine.js';
+import { RUN_LABEL } from '../docker/labels.js';
+import { startRun } from '../docker/run.js';
+import { ProviderNotReadyError, type LoadedProvider } from '../provider/index.js';
+import type { Evidence, ScenarioResult, StepResult } from '../report/model.js';
+import { judge, type Judgement } from './conditions.js';
+import type { ScenarioContext } from './context.js';
+import type { Deadline, Profile, Scenario, Step } from './model.js';
+import { runStep } from './steps.js';
+import { startScenarioWorld, type ScenarioWorld } from './world.js';
+
+export interface RunScenarioOptions {
+  scenario: Scenario;
+  provider: LoadedProvider;
+  profile: Profile;
+  seed: number;
+  /** Extra provider variables (a known provider's tuning knobs). */
+  providerEnv?: Record<string, string>;
+  /** One line per event, for live progress. */
+  onProgress?: (line: string) => void;
+}
+
+const POLL_MS = 500;
+const LOG_LINES = 200;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const now = () => new Date().toISOString();
+
+function deadlineOf(d: Deadline, profile: Profile): { name?: string; seconds: number } {
+  return 'name' in d ? { name: d.name, seconds: profile.deadlines[d.name] } : { seconds: d.seconds };
+}
+
+function describeDeadline(d: { name?: string; seconds: number }): string {
+  return d.name ? `${d.name} (${d.seconds} s)` : `${d.seconds} s`;
+}
+
+/** Polls `condition` until it holds or `seconds` pass; the last judgement decides. */
+async function until(
+  ctx: ScenarioContext,
+  step: Extract<Step, { kind: 'wait' | 'expect' }>,
+  seconds: number,
+): Promise<Judgement> {
+  const end = Date.now() + seconds * 1000;
+  for (;;) {
+    const j = await judge(ctx, step.condition);
+    if (j.holds || Date.now() >= end) return j;
+    await sleep(Math.min(POLL_MS, Math.max(0, end - Date.now())));
+  }
+}
+
+/** Polls `condition` for `seconds`; fails at the first time it holds. */
+async function never(
+  ctx: ScenarioContext,
+  step: Extract<Step, { kind: 'never' }>,
+  seconds: number,
+): Promise<Judgement> {
+  const end = Date.now() + seconds * 1000;
+  let last: Judgement;
+  do {
+    last = await judge(ctx, step.condition);
+    if (last.holds) return { ...last, holds: false, expected: `never: ${last.expected}` };
+    await sleep(POLL_MS);
+  } while (Date.now() < end);
+  return { ...last, holds: true, expected: `never: ${last.expected}` };
+}
+
+function summarize(step: Step): string {
+  switch (step.kind) {
+    case 'wait':
+      return `wait until ${step.condition.kind}${'org' in step.condition ? ` ${step.condition.org}` : ''}`;
+    case 'expect':
+      return `expect ${step.condition.kind}${'org' in step.condition ? ` ${step.condition.org}` : ''}`;
+    case 'never':
+      return `never ${step.condition.kind}${'org' in step.condition ? ` ${step.condition.org}` : ''}`;
+    default:
+      return step.kind;
+  }
+}
+
+export async function runScenario(o: RunScenarioOptions): Promise<ScenarioResult> {
+  const { scenario, profile } = o;
+  const say = (line: string) => o.onProgress?.(`[${scenario.id}] ${line}`);
+  const started = Date.now();
+  const result: ScenarioResult = {
+    id: scenario.id,
+    title: scenario.title,
+    file: scenario.file,
+    status: 'passed',
+    startedAt: new Date(started).toISOString(),
+    endedAt: '',
+    durationMs: 0,
+    steps: [],
+    proves: [...scenario.proves],
+    evidence: [],
+  };
+  const run = startRun(`sc-${scenario.id.slice(0, 12)}`);
+  let world: ScenarioWorld | undefined;
+  let ctx: ScenarioContext | undefined;
+  try {
+    say('booting a world and starting the provider');
+    world = await startScenarioWorld({
+      run,
+      scenario,
+      provider: o.provider,
+      profile,
+      seed: o.seed,
+      ...(o.providerEnv && { providerEnv: o.providerEnv }),
+      ...(o.onProgress && { onProgress: (line: string) => say(line) }),
+    });
+    const w = world;
+    ctx = {
+      world: w,
+      zone: w.booted.world.dns.zone,
+      dnsServer: w.booted.world.dns.server,
+      org: (name) => {
+        const a = w.orgs.get(name);
+        if (!a) throw new Error(`org "${name}" has no address yet (register it first)`);
+        return a;
+      },
+      peer: (name) => {
+        const p = w.peers.get(name);
+        if (!p) throw new Error(`no peer "${name}"`);
+        return p;
+      },
+      seen: new Map(),
+      memory: new Map(),
+      repos: new Map(),
+      connections: new Map(),
+      burst: [],
+      faults: [],
+    };
+    say(
+      `world up in ${((Date.now() - started) / 1000).toFixed(1)} s (provider ready after ${w.provider.readyAfterMs} ms)`,
+    );
+    await runSteps(ctx, o, result, started + scenario.timeoutSeconds * 1000, say);
+  } catch (error) {
+    const message = world?.redact((error as Error).message) ?? (error as Error).message;
+    if (error instanceof ProviderNotReadyError) {
+      result.status = 'failed';
+      result.error = `the provider did not become ready: ${message}`;
+      result.logs = { provider: error.logs };
+    } else {
+      result.status = 'error';
+      result.error = message;
+    }
+    say(`${result.status}: ${result.error}`);
+  } finally {
+    if (ctx?.faults.length) await healAll(ctx.faults.splice(0)).catch(() => undefined);
+    if (world) {
+      const logs = await world.provider.logs(LOG_LINES).catch((e: Error) => `(no logs: ${e.message})`);
+      result.logs = { ...result.logs, provider: logs };
+      if (result.status !== 'passed') Object.assign(result.logs, await orgNodeLogs(run.id, world.redact));
+    }
+    await run.dispose().catch((e: Error) => say(`cleanup failed: ${e.message}`));
+    result.endedAt = now();
+    result.durationMs = Date.now() - started;
+  }
+  say(`${result.status} in ${(result.durationMs / 1000).toFixed(1)} s`);
+  return result;
+}
+
+/** The last lines of every org-node of the run (at most a few): what a failure report shows. */
+async function orgNodeLogs(runId: string, redact: (s: string) => string): Promise<Record<string, string>> {
+  const docker = dockerEngine();
+  const found = await docker
+    .listContainers({ all: true, filters: { label: [`${RUN_LABEL}=${runId}`, 'oneclick.org'] } })
+    .catch(() => []);
+  const out: Record<string, string> = {};
+  for (const c of found.slice(0, 6)) {
+    const raw = await docker
+      .getContainer(c.Id)
+      .logs({ stdout: true, stderr: true, tail: 50 })
+      .catch(() => Buffer.from(''));
+    out[c.Names?.[0]?.replace(/^\//, '') ?? c.Id.slice(0, 12)] = redact(demux(raw as unknown as Buffer));
+  }
+  return out;
+}
+
+/** Docker's multiplexed log stream (8-byte frame headers) as text. */
+function demux(buffer: Buffer): string {
+  const parts: Buffer[] = [];
+  let i = 0;
+  while (i + 8 <= buffer.length && buffer[i]! <= 2 && buffer[i + 1] === 0) {
+    const size = buffer.readUInt32BE(i + 4);
+    parts.push(buffer.subarray(i + 8, i + 8 + size));
+    i += 8 + size;
+  }
+  return (i === 0 ? buffer : Buffer.concat(parts)).toString('utf8');
+}
+
+async function runSteps(
+  ctx: ScenarioContext,
+  o: RunScenarioOptions,
+  result: ScenarioResult,
+  hardDeadline: number,
+  say: (line: string) => void,
+): Promise<void> {
+  const { scenario, profile } = o;
+  const head = async () => Number(await ctx.world.test.getBlockNumber({ cacheTime: 0 }));
+  let stopped: string | undefined;
+  for (const step of scenario.steps) {
+    const record: StepResult = {
+      index: step.index,
+      line: step.line,
+      kind: step.kind,
+      summary: summarize(step),
+      startedAt: now(),
+      endedAt: '',
+      status: 'ok',
+    };
+    result.steps.push(record);
+    if (stopped) {
+      record.status = 'skipped';
+      record.endedAt = record.startedAt;
+      continue;
+    }
+    if (Date.now() > hardDeadline) {
+      stopped = `the scenario's timeout (${scenario.timeoutSeconds} s) passed`;
+      record.status = 'skipped';
+      record.endedAt = now();
+      result.status = 'failed';
+      result.error = stopped;
+      continue;
+    }
+    const t0 = Date.now();
+    record.blockStart = await head();
+    const evidence = (
+      verdict: boolean,
+      j: { expected: string; observed: Record<string, unknown> },
+      deadline?: { name?: string; seconds: number },
+    ) => {
+      for (const id of step.proves) {
+        const e: Evidence = {
+          requirement: id,
+          scenario: scenario.id,
+          step: step.index,
+          line: step.line,
+          verdict: verdict ? 'pass' : 'fail',
+          expected: j.expected,
+          observed: JSON.parse(ctx.world.redact(JSON.stringify(j.observed))) as Record<string, unknown>,
+          ...(deadline && {
+            deadline: { ...(deadline.name && { name: deadline.name }), seconds: deadline.seconds },
+          }),
+          elapsedMs: Date.now() - t0,
+          at: now(),
+          block: record.blockStart,
+        };
+        result.evidence.push(e);
+      }
+    };
+    try {
+      if (step.kind === 'wait' || step.kind === 'expect' || step.kind === 'never') {
+        const d =
+          step.kind === 'never'
+            ? deadlineOf(step.for, profile)
+            : step.within
+              ? deadlineOf(step.within, profile)
+              : undefined;
+        const j =
+          step.kind === 'never'
+            ? await never(ctx, step, d!.seconds)
+            : await until(ctx, step, d?.seconds ?? 0);
+        evidence(j.holds, j, d);
+        record.facts = { observed: j.observed };
+        if (!j.holds) {
+          record.status = 'failed';
+          record.error = `${j.expected}${d ? ` — not within ${describeDeadline(d)}` : ''}`;
+          result.status = 'failed';
+          if (step.kind === 'wait') stopped = `step ${step.index + 1} (line ${step.line}) failed`;
+        }
+      } else {
+        const out = await runStep(ctx, step);
+        record.summary = out.summary;
+        if (out.facts) record.facts = out.facts;
+        if (out.check) {
+          evidence(out.check.holds, out.check);
+          if (!out.check.holds) {
+            record.status = 'failed';
+            record.error = out.check.expected;
+            result.status = 'failed';
+          }
+        }
+      }
+    } catch (error) {
+      record.status = 'failed';
+      record.error = ctx.world.redact((error as Error).message);
+      result.status = 'failed';
+      stopped = `step ${step.index + 1} (line ${step.line}) failed: ${record.error}`;
+      result.error = stopped;
+    }
+    record.blockEnd = await head().catch(() => record.blockStart);
+    record.endedAt = now();
+    const secs = ((Date.now() - t0) / 1000).toFixed(1);
+    say(
+      `${step.index + 1}/${scenario.steps.length} ${record.summary}: ${record.status}${record.error ? ` (${record.error})` : ''} [${secs} s, block ${record.blockEnd}]`,
+    );
+  }
+}
