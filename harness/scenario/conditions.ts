@@ -195,6 +195,11 @@ async function sameNode(
   const problems: string[] = [];
   if (!v.node.nid) problems.push(`no NID over HTTP (status ${v.node.status})`);
   else if (v.node.nid !== before.nid) problems.push(`NID changed: ${before.nid} → ${v.node.nid}`);
+  const reposNow: string[] = [];
+  for (const rid of before.repos) {
+    if (v.address && (await servesRepo(v.address, v.fqdn, rid))) reposNow.push(rid);
+    else problems.push(`repository ${rid} is no longer served`);
+  }
   const sessionsNow: Record<string, unknown> = {};
   if (strict) {
     if (v.node.startedAt !== before.startedAt || v.node.restarts !== before.restarts) {
@@ -212,12 +217,17 @@ async function sameNode(
   return {
     holds: problems.length === 0,
     expected: strict
-      ? `the node remembered as "${since}": same NID, same start, its peer sessions kept`
-      : `the NID remembered as "${since}"`,
+      ? `the node remembered as "${since}": same NID, same start, the repositories it served, its peer sessions kept`
+      : `the NID remembered as "${since}" and the repositories it served then`,
     observed: {
       ...shown(v),
-      before: { nid: before.nid, startedAt: before.startedAt, restarts: before.restarts },
-      now: { nid: v.node.nid, startedAt: v.node.startedAt, restarts: v.node.restarts },
+      before: {
+        nid: before.nid,
+        startedAt: before.startedAt,
+        restarts: before.restarts,
+        repos: before.repos,
+      },
+      now: { nid: v.node.nid, startedAt: v.node.startedAt, restarts: v.node.restarts, repos: reposNow },
       ...(strict && { sessions: sessionsNow }),
       problems,
     },

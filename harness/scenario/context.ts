@@ -18,6 +18,8 @@ export interface Snapshot {
   nid?: string;
   startedAt?: string;
   restarts?: number;
+  /** Repositories (rids) the node served then: its data, which must outlive restarts and renewals. */
+  repos: string[];
   /** The sessions opened by `connect` to this org so far: peer name → session then. */
   sessions: Record<string, Session>;
 }

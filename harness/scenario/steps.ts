@@ -36,7 +36,7 @@ import { commit, connect, createRepo, nid as peerNid, push } from '../peers/inde
 import type { ScenarioContext } from './context.js';
 import type { Step, Target } from './model.js';
 import { derivedOrgAddress } from './seed.js';
-import { fqdnOf, lookup, nodeInfo } from './observe.js';
+import { fqdnOf, lookup, nodeInfo, servesRepo } from './observe.js';
 
 /** A check a step made of the chain: becomes evidence for each requirement the step proves. */
 export interface StepCheck {
@@ -454,7 +454,12 @@ const steps: { [K in Step['kind']]: Runner<K> } = {
   'create-repo': async (ctx, s) => {
     const peer = ctx.peer(s.peer);
     const local = await createRepo(peer, s.repo, { description: `made by ${s.peer} in a oneclick scenario` });
-    const head = await commit(peer, local, { 'README.md': `# ${s.repo}\n` }, 'First content');
+    const head = await commit(
+      peer,
+      local,
+      { 'content/first.txt': `first content of ${s.repo}\n` },
+      'First content',
+    );
     ctx.repos.set(s.repo, { rid: local.rid, peer: s.peer, local, head, pusherNid: await peerNid(peer) });
     return { summary: `${s.peer} creates repository ${s.repo}`, facts: { rid: local.rid } };
   },
@@ -479,13 +484,21 @@ const steps: { [K in Step['kind']]: Runner<K> } = {
     const sessions = Object.fromEntries(
       [...ctx.connections.values()].filter((c) => c.org === s.org).map((c) => [c.peer, c.session]),
     );
+    const repos: string[] = [];
+    for (const repo of ctx.repos.values()) {
+      if (address && (await servesRepo(address, fqdn, repo.rid))) repos.push(repo.rid);
+    }
     ctx.memory.set(s.as, {
       ...(node.nid && { nid: node.nid }),
       ...(node.startedAt && { startedAt: node.startedAt }),
       ...(node.restarts !== undefined && { restarts: node.restarts }),
+      repos,
       sessions,
     });
-    return { summary: `remember ${s.org} as "${s.as}"`, facts: { nid: node.nid, startedAt: node.startedAt } };
+    return {
+      summary: `remember ${s.org} as "${s.as}"`,
+      facts: { nid: node.nid, startedAt: node.startedAt, repos },
+    };
   },
   sleep: async (_ctx, s) => {
     await new Promise((r) => setTimeout(r, s.seconds * 1000));
