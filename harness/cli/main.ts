@@ -1,8 +1,10 @@
 import { Command, CommanderError } from 'commander';
+import { certifyCommand, scenarioCommand } from './commands/certify.js';
 import { chainCommand } from './commands/chain.js';
 import { doctorCommand } from './commands/doctor.js';
 import { cleanCommand } from './commands/clean.js';
 import { imagesCommand } from './commands/images.js';
+import { loadCommand } from './commands/load.js';
 import { providerCommand } from './commands/provider.js';
 import { UsageError } from './errors.js';
 import pkg from '../../package.json' with { type: 'json' };
@@ -14,12 +16,17 @@ export function buildProgram(): Command {
     )
     .version(pkg.version)
     .showHelpAfterError('(run with --help for usage)')
+    // Options after a subcommand are that subcommand's (`load check <file> --threshold x`).
+    .enablePositionalOptions()
     .exitOverride();
   program.addCommand(doctorCommand());
   program.addCommand(chainCommand());
   program.addCommand(cleanCommand());
   program.addCommand(imagesCommand());
   program.addCommand(providerCommand());
+  program.addCommand(certifyCommand());
+  program.addCommand(scenarioCommand());
+  program.addCommand(loadCommand());
   return program;
 }
 

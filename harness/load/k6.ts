@@ -1,0 +1,142 @@
+/**
+ * The k6 bridge: `oneclick load --k6` runs the shipped script (scenarios/load/k6/http.js) with a `k6`
+ * found on PATH, passes it the endpoints, and folds its `--summary-export` into the report as the
+ * metric `k6_http`. oneclick never downloads k6 and works without it.
+ */
+import { spawn } from 'node:child_process';
+import { access, constants, readFile } from 'node:fs/promises';
+import { delimiter, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { MetricStats } from './histogram.js';
+
+export const K6_SCRIPT = fileURLToPath(new URL('../../scenarios/load/k6/http.js', import.meta.url));
+
+/** The first executable `k6` on `path` (default $PATH), or undefined. */
+export async function findK6(path = process.env.PATH ?? ''): Promise<string | undefined> {
+  for (const dir of path.split(delimiter)) {
+    if (!dir) continue;
+    const candidate = join(dir, 'k6');
+    try {
+      await access(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+/** What `--k6` says when no k6 is on PATH. */
+export function k6AbsentMessage(path = process.env.PATH ?? ''): string {
+  return (
+    `k6 was not found on PATH (${path || 'empty'}): --k6 needs a k6 binary you installed yourself ` +
+    '(oneclick never downloads it). The HTTP figures come from the embedded driver (autocannon) only; ' +
+    `the script is ${K6_SCRIPT}.`
+  );
+}
+
+export interface K6Target {
+  address: string;
+  host: string;
+}
+
+export interface K6RunOptions {
+  binary: string;
+  targets: readonly K6Target[];
+  durationSeconds: number;
+  vus: number;
+  /** Where k6 writes its summary export. */
+  summaryFile: string;
+  script?: string;
+  /** Lines of k6's output (stderr/stdout). */
+  onLine?: (line: string) => void;
+  /** Kill k6 after this long (default duration + 60 s). */
+  timeoutMs?: number;
+}
+
+export interface K6Outcome {
+  exitCode: number | null;
+  stats: MetricStats;
+  /** The last lines k6 printed. */
+  tail: string;
+}
+
+/**
+ * Runs `k6 run --summary-export <file> -e ONECLICK_TARGETS=... <script>` and reads the export.
+ * Exit code 99 (k6's own thresholds failed) still yields figures; k6 sets none in the shipped script.
+ */
+export async function runK6(o: K6RunOptions): Promise<K6Outcome> {
+  const args = [
+    'run',
+    '--quiet',
+    '--no-usage-report',
+    '--summary-export',
+    o.summaryFile,
+    '-e',
+    `ONECLICK_TARGETS=${JSON.stringify(o.targets)}`,
+    '-e',
+    `ONECLICK_DURATION=${o.durationSeconds}s`,
+    '-e',
+    `ONECLICK_VUS=${o.vus}`,
+    o.script ?? K6_SCRIPT,
+  ];
+  const lines: string[] = [];
+  const exitCode = await new Promise<number | null>((resolve, reject) => {
+    const child = spawn(o.binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const timer = setTimeout(() => child.kill('SIGKILL'), o.timeoutMs ?? o.durationSeconds * 1000 + 60_000);
+    const onData = (d: Buffer) => {
+      for (const line of d.toString('utf8').split('\n')) {
+        if (!line.trim()) continue;
+        lines.push(line);
+        if (lines.length > 50) lines.shift();
+        o.onLine?.(line);
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
+  });
+  const tail = lines.slice(-20).join('\n');
+  let text: string;
+  try {
+    text = await readFile(o.summaryFile, 'utf8');
+  } catch {
+    throw new Error(`k6 exited ${exitCode} without writing ${o.summaryFile}:\n${tail}`);
+  }
+  return { exitCode, stats: foldK6Summary(JSON.parse(text), o.durationSeconds), tail };
+}
+
+type K6Metric = Record<string, number | undefined>;
+
+/** k6's summary export → the report's stats (ms). Throws when it has no http_req_duration. */
+export function foldK6Summary(summary: unknown, durationSeconds?: number): MetricStats {
+  const metrics = (summary as { metrics?: Record<string, K6Metric> }).metrics ?? {};
+  const d = metrics.http_req_duration;
+  if (!d) throw new Error('the k6 summary export has no http_req_duration metric');
+  const reqs = metrics.http_reqs ?? {};
+  const failed = metrics.http_req_failed ?? {};
+  const total = reqs.count ?? 0;
+  // A Rate metric's "passes" are the true values: for http_req_failed, the failed requests.
+  const errors = failed.passes ?? Math.round((failed.value ?? 0) * total);
+  const num = (v: number | undefined) => Math.round((v ?? 0) * 1000) / 1000;
+  const rate = reqs.rate ?? (durationSeconds ? total / durationSeconds : undefined);
+  return {
+    count: total - errors,
+    errors,
+    min: num(d.min),
+    mean: num(d.avg),
+    p50: num(d.med ?? d['p(50)']),
+    p90: num(d['p(90)']),
+    p95: num(d['p(95)']),
+    p99: num(d['p(99)'] ?? d.max),
+    max: num(d.max),
+    ...(rate !== undefined ? { rps: Math.round(rate * 10) / 10 } : {}),
+  };
+}
