@@ -12,6 +12,7 @@ import {
   handshake,
   lookup,
   nodeInfo,
+  orgContainers,
   servesRepo,
   sessionWith,
   tcpOpen,
@@ -91,26 +92,47 @@ export async function judge(ctx: ScenarioContext, c: Condition): Promise<Judgeme
     }
     case 'published': {
       const v = await view(ctx, c.org);
+      const nodes = await runningNodes(ctx, v.org);
       const holds =
-        v.records.a.length + v.records.srv.length + v.records.txt.length > 0 || v.node.status === 200;
-      return { holds, expected: 'any A/SRV/TXT record or HTTP 200 by Host', observed: shown(v) };
+        v.records.a.length + v.records.srv.length + v.records.txt.length > 0 ||
+        v.node.status === 200 ||
+        nodes.length > 0;
+      return {
+        holds,
+        expected:
+          'any A/SRV/TXT record, HTTP 200 by Host, or a running org-node container labelled for the org',
+        observed: { ...shown(v), nodeContainers: nodes },
+      };
     }
     case 'gone': {
       const v = await view(ctx, c.org);
       const seen = ctx.seen.get(c.org);
       const portOpen = seen?.address && seen.port ? await tcpOpen(seen.address, seen.port) : false;
+      const nodes = await runningNodes(ctx, v.org);
       const holds =
         v.records.a.length + v.records.srv.length + v.records.txt.length === 0 &&
         v.node.status !== 200 &&
-        !portOpen;
+        !portOpen &&
+        nodes.length === 0;
       return {
         holds,
-        expected: 'no A/SRV/TXT record, no HTTP 200 by Host, and the last p2p port closed',
-        observed: { ...shown(v), lastSeen: seen, p2pPortOpen: portOpen },
+        expected:
+          'no A/SRV/TXT record, no HTTP 200 by Host, the last p2p port closed, no running org-node container',
+        observed: { ...shown(v), lastSeen: seen, p2pPortOpen: portOpen, nodeContainers: nodes },
       };
     }
     case 'dns-consistent':
       return dnsConsistent(ctx, c.org);
+    case 'txt-expiry': {
+      const v = await view(ctx, c.org);
+      const published = v.records.txt.find((t) => t.expiry !== undefined)?.expiry;
+      const onChain = await expiryOf(ctx.world.test, ctx.world.booted.world.contracts.provider, v.org);
+      return {
+        holds: published === onChain,
+        expected: `TXT expiry= equals expiryOf on chain (${onChain})`,
+        observed: { ...shown(v), expiryOnChain: onChain.toString() },
+      };
+    }
     case 'p2p': {
       const v = await view(ctx, c.org);
       const hs = await p2p(ctx, v, c.peer);
@@ -150,6 +172,12 @@ export async function judge(ctx: ScenarioContext, c: Condition): Promise<Judgeme
     case 'burst-served':
       return burstServed(ctx);
   }
+}
+
+/** Names of the running containers labelled for `org` (SPEC.md §4): the provider's work, seen early. */
+async function runningNodes(ctx: ScenarioContext, org: Address): Promise<string[]> {
+  const found = await orgContainers(ctx.world.run.id, org);
+  return found.map((c) => c.Names?.[0]?.replace(/^\//, '') ?? c.Id.slice(0, 12));
 }
 
 async function dnsConsistent(ctx: ScenarioContext, name: string): Promise<Judgement> {

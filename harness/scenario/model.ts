@@ -34,6 +34,8 @@ export type Condition =
   | { kind: 'gone'; org: string }
   /** A, SRV, TXT agree with each other, with the node's handshake NID and with expiryOf on chain. */
   | { kind: 'dns-consistent'; org: string }
+  /** The TXT `expiry=` equals `expiryOf(org)` on chain (the NID is PROV-DNS's business). */
+  | { kind: 'txt-expiry'; org: string }
   /** `peer` (default: the harness's own peer on internet) handshakes with the node at SRV target:port. */
   | { kind: 'p2p'; org: string; peer?: string }
   /** Host-routed HTTP answers with the NID the handshake gives. */

@@ -9,6 +9,8 @@ import { connect as tcpConnect } from 'node:net';
 import type { Address } from 'viem';
 import { connect, type Session, sessions } from '../peers/index.js';
 import type { StartedContainer } from '../docker/container.js';
+import { dockerEngine } from '../docker/engine.js';
+import { RUN_LABEL } from '../docker/labels.js';
 
 export interface Records {
   a: string[];
@@ -159,4 +161,15 @@ export async function handshake(
 /** `peer`'s session with `nid`, if any. */
 export async function sessionWith(peer: StartedContainer, nid: string): Promise<Session | undefined> {
   return (await sessions(peer)).find((s) => s.nid === nid);
+}
+
+/** The label SPEC.md §4 puts on an org's node container (value: the org address, lowercase, 0x). */
+export const ORG_LABEL = 'oneclick.org';
+
+/** Containers of the run labelled for `org` (running ones unless `all`), as an operator lists them. */
+export async function orgContainers(runId: string, org: Address, options: { all?: boolean } = {}) {
+  return dockerEngine().listContainers({
+    all: options.all ?? false,
+    filters: { label: [`${RUN_LABEL}=${runId}`, `${ORG_LABEL}=${org.toLowerCase()}`] },
+  });
 }

@@ -46,6 +46,7 @@ const CONDITIONS: Record<ConditionKind, readonly string[]> = {
   published: ['org'],
   gone: ['org'],
   'dns-consistent': ['org'],
+  'txt-expiry': ['org'],
   p2p: ['org', 'peer?'],
   http: ['org'],
   'same-node': ['org', 'since'],
@@ -954,6 +955,7 @@ function buildCondition(step: RawStep, key: 'until' | 'that'): Condition {
     case 'published':
     case 'gone':
     case 'dns-consistent':
+    case 'txt-expiry':
     case 'http':
       return { kind, org: s('org') };
     case 'p2p': {

@@ -30,13 +30,12 @@ import { sendMany } from '../chain/bulk.js';
 import { DEFAULT_TERMS, deployEthProvider, sender } from '../chain/deploy.js';
 import { mine, reorg, useAutomine, useManualMining } from '../chain/mining.js';
 import { dockerEngine } from '../docker/engine.js';
-import { RUN_LABEL } from '../docker/labels.js';
 import { capBandwidth, healAll, injectLatency, injectLoss, partition } from '../faults/index.js';
 import { commit, connect, createRepo, nid as peerNid, push } from '../peers/index.js';
 import type { ScenarioContext } from './context.js';
 import type { Step, Target } from './model.js';
 import { derivedOrgAddress } from './seed.js';
-import { fqdnOf, lookup, nodeInfo, servesRepo } from './observe.js';
+import { fqdnOf, lookup, nodeInfo, ORG_LABEL, orgContainers, servesRepo } from './observe.js';
 
 /** A check a step made of the chain: becomes evidence for each requirement the step proves. */
 export interface StepCheck {
@@ -50,8 +49,6 @@ export interface StepOutcome {
   facts?: Record<string, unknown>;
   check?: StepCheck;
 }
-
-const ORG_LABEL = 'oneclick.org';
 
 type Runner<K extends Step['kind']> = (
   ctx: ScenarioContext,
@@ -297,18 +294,13 @@ const malformedStep: Runner<'malformed-log'> = async (ctx) => {
 };
 
 async function nodeContainer(ctx: ScenarioContext, org: string) {
-  const address = ctx.org(org).toLowerCase();
-  const docker = dockerEngine();
-  const found = await docker.listContainers({
-    all: true,
-    filters: { label: [`${RUN_LABEL}=${ctx.world.run.id}`, `${ORG_LABEL}=${address}`] },
-  });
+  const found = await orgContainers(ctx.world.run.id, ctx.org(org), { all: true });
   if (found.length !== 1) {
     throw new Error(
-      `expected one container labelled ${ORG_LABEL}=${address} (SPEC.md §4), found ${found.length}`,
+      `expected one container labelled ${ORG_LABEL}=${ctx.org(org).toLowerCase()} (SPEC.md §4), found ${found.length}`,
     );
   }
-  return docker.getContainer(found[0]!.Id);
+  return dockerEngine().getContainer(found[0]!.Id);
 }
 
 async function targetAction(
