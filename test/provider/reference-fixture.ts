@@ -20,6 +20,7 @@ import { dockerEngine } from '../../harness/docker/engine.js';
 import { RUN_LABEL } from '../../harness/docker/labels.js';
 import type { Run } from '../../harness/docker/run.js';
 import { ensureImage } from '../../harness/images/index.js';
+import { lookup as lookupRecords } from '../../harness/scenario/observe.js';
 import type { Host } from '../../harness/net/topology.js';
 import {
   bootWorld,
@@ -122,17 +123,17 @@ export interface Published {
 export async function lookup(w: ReferenceWorld, org: Address): Promise<Published | undefined> {
   const { topology } = w.booted;
   const name = labelOf(org);
-  const [txt, [address], [srv]] = await Promise.all([
-    topology.resolve(w.observer, name, 'TXT'),
-    topology.resolve(w.observer, name, 'A'),
-    topology.resolve(w.observer, `_radicle._tcp.${name}`, 'SRV'),
-  ]);
-  const nid = txt.find((t) => t.startsWith('nid='))?.slice(4);
-  const expiry = txt.find((t) => t.startsWith('expiry='))?.slice(7);
-  if (!nid || !expiry || !address || !srv) return undefined;
-  const [, , port, target] = srv.split(' ');
-  if (target !== `${name}.${topology.dns.zone}.`) throw new Error(`SRV of ${name} points at ${target}`);
-  return { nid, port: Number(port), expiry: BigInt(expiry), address };
+  const fqdn = `${name}.${topology.dns.zone}`;
+  // Asked from the host (on the internet bridge) over UDP: no `docker exec` per query, so polling
+  // fifty orgs does not load the engine the provider under test needs.
+  const { a, srv, txt } = await lookupRecords(topology.dns.address, fqdn);
+  const nid = txt.find((t) => t.nid)?.nid;
+  const expiry = txt.find((t) => t.expiry !== undefined)?.expiry;
+  const [address] = a;
+  const [service] = srv;
+  if (!nid || expiry === undefined || !address || !service) return undefined;
+  if (service.target !== fqdn) throw new Error(`SRV of ${name} points at ${service.target}`);
+  return { nid, port: service.port, expiry, address };
 }
 
 /** `GET http://<label>.<zone>/api/v1/node` sent to `address` (port 80): the node's id, or undefined. */

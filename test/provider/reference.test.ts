@@ -93,7 +93,7 @@ describe('the reference provider package', () => {
   it(`${BULK} top-ups in one block all converge: distinct ports and NIDs, all with records`, async () => {
     const list = orgs(BULK, 100);
     await payInOneBlock(w, list);
-    const records = await Promise.all(list.map((org) => published(org, 1n, 400_000)));
+    const records = await Promise.all(list.map((org) => published(org, 1n, 900_000)));
     expect(new Set(records.map((r) => r.nid)).size).toBe(BULK);
     expect(new Set(records.map((r) => r.port)).size).toBe(BULK);
     const ids = await Promise.all(
@@ -101,5 +101,5 @@ describe('the reference provider package', () => {
     );
     expect(ids).toEqual(records.map((r) => r.nid));
     expect(await orgNodes(run.id)).toHaveLength(BULK + 2);
-  }, 600_000);
+  }, 1_200_000);
 });
