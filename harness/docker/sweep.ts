@@ -8,6 +8,8 @@ export interface SweepResult {
   volumes: number;
 }
 
+const REMOVE_CONCURRENCY = 4;
+
 const filterFor = (runId?: string) => ({ label: [runId ? `${RUN_LABEL}=${runId}` : RUN_LABEL] });
 
 /** Removes everything labelled with `runId` (or every oneclick run when omitted): containers, then networks, then volumes. */
@@ -15,16 +17,49 @@ export async function removeRun(runId?: string): Promise<SweepResult> {
   const docker = dockerEngine();
   const filters = filterFor(runId);
   const containers = await docker.listContainers({ all: true, filters });
-  await Promise.all(
-    containers.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true }).catch(ignoreGone)),
-  );
+  // A few at a time: dockerd 20.10 removing dozens of containers at once can leave a stale endpoint
+  // behind, and the network then never goes ("has active endpoints") until the engine restarts.
+  let next = 0;
+  const remover = async () => {
+    while (next < containers.length) {
+      const c = containers[next++]!;
+      await docker.getContainer(c.Id).remove({ force: true, v: true }).catch(ignoreGone);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(REMOVE_CONCURRENCY, containers.length) }, remover));
   const networks = await docker.listNetworks({ filters });
-  for (const n of networks) await docker.getNetwork(n.Id).remove().catch(ignoreGone);
+  for (const n of networks) await removeNetwork(n.Id);
   const { Volumes: volumes } = await docker.listVolumes({ filters });
   await Promise.all(
     (volumes ?? []).map((v) => docker.getVolume(v.Name).remove({ force: true }).catch(ignoreGone)),
   );
   return { containers: containers.length, networks: networks.length, volumes: (volumes ?? []).length };
+}
+
+/**
+ * Removes a network, first detaching whatever still holds an endpoint on it: a container a provider
+ * started after the run listed its containers, or an endpoint the engine has not released yet under
+ * load ("has active endpoints").
+ */
+async function removeNetwork(id: string, attempts = 5): Promise<void> {
+  const docker = dockerEngine();
+  const network = docker.getNetwork(id);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await network.remove();
+      return;
+    } catch (error) {
+      const status = (error as { statusCode?: number }).statusCode;
+      if (status === 404) return;
+      if (status !== 403 || attempt >= attempts) throw error;
+      const info = (await network.inspect().catch(() => undefined)) as
+        { Containers?: Record<string, unknown> } | undefined;
+      for (const container of Object.keys(info?.Containers ?? {})) {
+        await network.disconnect({ Container: container, Force: true }).catch(() => undefined);
+      }
+      await new Promise((r) => setTimeout(r, 300 * attempt));
+    }
+  }
 }
 
 /** Runs whose owning process on this host is gone: what a crash or SIGKILL left behind. */
@@ -46,7 +81,12 @@ export async function staleRuns(): Promise<string[]> {
 /** Sweep on start: removes the leftovers of crashed runs, never those of a live process. */
 export async function sweepStaleRuns(): Promise<string[]> {
   const runs = await staleRuns();
-  for (const run of runs) await removeRun(run);
+  for (const run of runs) {
+    // One run the engine cannot fully remove (a stale endpoint) must not stop the sweep of the others.
+    await removeRun(run).catch((error: Error) =>
+      process.stderr.write(`oneclick: could not remove all of run ${run}: ${error.message}\n`),
+    );
+  }
   return runs;
 }
 

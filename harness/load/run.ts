@@ -335,7 +335,11 @@ export async function runLoad(o: LoadOptions): Promise<LoadOutcome> {
     progress(`harness error: ${report.error}`);
   } finally {
     progress('removing everything this run created');
-    await run.dispose();
+    // A failed cleanup must not lose the measurements: it is reported, and the report still written.
+    await run.dispose().catch((error: Error) => {
+      report.error = [report.error, `cleanup: ${redact(error.message)}`].filter(Boolean).join('; ');
+      progress(`cleanup failed: ${error.message} (oneclick clean --run ${run.id} retries it)`);
+    });
   }
 
   // ---- summary ----------------------------------------------------------------------------------------
