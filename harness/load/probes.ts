@@ -5,7 +5,7 @@
  */
 import { request } from 'node:http';
 import { Resolver } from 'node:dns/promises';
-import { padHex, type Address, type Hex } from 'viem';
+import type { Address } from 'viem';
 import type { StartedContainer } from '../docker/container.js';
 
 export const labelOf = (org: Address) => org.toLowerCase().slice(2);
@@ -136,20 +136,6 @@ export async function timedDial(
 /** Ends the session with `nid` (control socket `disconnect`); ignores a missing session. */
 export async function disconnect(peer: StartedContainer, nid: string): Promise<void> {
   await peer.exec(['orgnode-api', 'ctl', JSON.stringify({ command: 'disconnect', nid })]);
-}
-
-/** The bytes32 an org anchors for `rad:z…`: the 20-byte object id, zero-padded on the right. */
-export function anchorId(rid: string): Hex {
-  const alphabet = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
-  let n = 0n;
-  for (const ch of rid.replace(/^rad:z/, '')) {
-    const digit = alphabet.indexOf(ch);
-    if (digit < 0) throw new Error(`not base58: ${rid}`);
-    n = n * 58n + BigInt(digit);
-  }
-  const hex = n.toString(16).padStart(40, '0');
-  if (hex.length !== 40) throw new Error(`${rid} is not 20 bytes`);
-  return padHex(`0x${hex}`, { size: 32, dir: 'right' });
 }
 
 /** Polls `probe` until it returns a value, or returns undefined at the deadline. */

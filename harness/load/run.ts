@@ -5,6 +5,7 @@
  * replication). Seeded; bounded by count and time; everything it makes carries the run label and is
  * removed at the end, also on Ctrl-C.
  */
+import { anchorIdOf } from '../chain/anchors.js';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { Address } from 'viem';
@@ -38,7 +39,6 @@ import { httpLoad } from './http.js';
 import { findK6, k6AbsentMessage, runK6 } from './k6.js';
 import { createOrgs, topUpBurst } from './orgs.js';
 import {
-  anchorId,
   dialAddress,
   disconnect,
   dnsClient,
@@ -553,7 +553,7 @@ async function replicationSetup(
   );
   // Anchors go out one by one from the org owner (its nonces), then the org-nodes seed them.
   for (const pair of provider) {
-    await confirm(chain.test, await anchor(chain.owner, pair.org, anchorId(pair.repo.rid), 0, '0x1220aa'));
+    await confirm(chain.test, await anchor(chain.owner, pair.org, anchorIdOf(pair.repo.rid), 0, '0x1220aa'));
   }
   if (provider.length) await mine(chain.test, 1); // the confirmation
   const ready = await Promise.all(

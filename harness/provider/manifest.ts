@@ -388,16 +388,6 @@ function explain(
   return problems;
 }
 
-const TYPE_NAMES: Record<string, string> = {
-  string: 'a string',
-  integer: 'a whole number',
-  number: 'a number',
-  boolean: 'true or false',
-  object: 'a mapping',
-  array: 'a list',
-  null: 'empty',
-};
-
 /** A value as an error shows it: scalars as YAML would, collections by kind. */
 function show(value: unknown): string {
   if (value === null || value === undefined) return 'nothing';
@@ -412,6 +402,17 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** The closest known name, when it is close enough to be a typo (or differs only in case). */
+/** JSON Schema type names as an error message says them. */
+export const TYPE_NAMES: Record<string, string> = {
+  string: 'a string',
+  integer: 'a whole number',
+  number: 'a number',
+  boolean: 'true or false',
+  object: 'a mapping',
+  array: 'a list',
+  null: 'empty',
+};
+
 export function didYouMean(word: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = Infinity;

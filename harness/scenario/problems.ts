@@ -6,7 +6,7 @@ import { isAbsolute, relative } from 'node:path';
 import _Ajv2020 from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { LineCounter, parseDocument, type YAMLError } from 'yaml';
-import { didYouMean, formatProblem, type ManifestProblem } from '../provider/manifest.js';
+import { didYouMean, formatProblem, TYPE_NAMES, type ManifestProblem } from '../provider/manifest.js';
 import { fieldName, fromJsonPointer, SourceMap, type PathSegment } from '../provider/positions.js';
 
 /** One problem: `file:line:column: field: message` (see formatProblem). */
@@ -136,16 +136,6 @@ export function compileSchema(schema: object): CompiledSchema {
     pointerOf: (s) => pointers.get(s),
   };
 }
-
-export const TYPE_NAMES: Record<string, string> = {
-  string: 'a string',
-  integer: 'a whole number',
-  number: 'a number',
-  boolean: 'true or false',
-  object: 'a mapping',
-  array: 'a list',
-  null: 'empty',
-};
 
 /** A value as an error shows it: scalars as YAML would, collections by kind. */
 export function show(value: unknown): string {

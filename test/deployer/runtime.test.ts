@@ -3,8 +3,9 @@
  * process. Everything is judged from outside (SPEC.md §4): DNS asked from a peer behind NAT, a p2p
  * session through the edge, HTTP routed by Host.
  */
+import { anchorIdOf } from '../../harness/chain/anchors.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { getAddress, padHex, type Address, type Hex } from 'viem';
+import { getAddress, type Address } from 'viem';
 import {
   anchor,
   cancel,
@@ -476,7 +477,7 @@ describe('reference deployer runtime', () => {
     const repo = await createRepo(peer, `anchored-${Date.now().toString(36)}`);
     await connect(peer, `${rec.nid}@${labelOf(org)}.${topology.dns.zone}:${rec.port}`, { timeoutMs: 20_000 });
 
-    await w.send(anchor(w.orgOwner, org, anchorId(repo.rid), 0, '0x1220aa'));
+    await w.send(anchor(w.orgOwner, org, anchorIdOf(repo.rid), 0, '0x1220aa'));
     await mine(w.test, 1);
     const seeded = await d.waitFor((e) => e.msg === 'seeding anchored repository', 60_000);
     expect(seeded.repo).toBe(repo.rid);
@@ -494,17 +495,3 @@ describe('reference deployer runtime', () => {
     expect((await labelled(dep.id)).networks).toEqual([`oc-${dep.id}-cluster`]);
   });
 });
-
-/** The bytes32 an org anchors for `rad:z…`: the 20-byte object id, zero-padded on the right. */
-function anchorId(rid: string): Hex {
-  const alphabet = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
-  let n = 0n;
-  for (const ch of rid.replace(/^rad:z/, '')) {
-    const digit = alphabet.indexOf(ch);
-    if (digit < 0) throw new Error(`not base58: ${rid}`);
-    n = n * 58n + BigInt(digit);
-  }
-  const hex = n.toString(16).padStart(40, '0');
-  if (hex.length !== 40) throw new Error(`${rid} is not 20 bytes`);
-  return padHex(`0x${hex}`, { size: 32, dir: 'right' });
-}
