@@ -38,6 +38,10 @@ export interface Certification {
   mismatch?: { unexpectedFailures: string[]; missingFailures: string[] };
 }
 
+/** Reports never carry a secret: scenario worlds redact their own TSIG keys; this is the last net. */
+export const redactSecrets = (s: string): string =>
+  s.replace(/(hmac-[a-z0-9]+:)[A-Za-z0-9+/=]{16,}/g, '$1[redacted]');
+
 const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };
 
 async function eachLimited<T, R>(
@@ -118,9 +122,6 @@ export async function certify(o: CertifyOptions): Promise<Certification> {
     scenarios: all,
     ...(mustFail && { mustFail }),
   };
-  // Reports never carry a secret: scenario worlds redact their own TSIG keys; this is the last net.
-  const paths = await writeReports(results, o.out, {
-    redact: (s) => s.replace(/(hmac-[a-z0-9]+:)[A-Za-z0-9+/=]{16,}/g, '$1[redacted]'),
-  });
+  const paths = await writeReports(results, o.out, { redact: redactSecrets });
   return { results, paths, ...(mustFail && { mismatch: mutantMismatch(requirements, mustFail) }) };
 }

@@ -1,5 +1,6 @@
 /**
- * Deploys the whole oneclick contract world on a chain: orgs, the Entrance, a stablecoin with a
+ * Deploys the whole oneclick contract world on a chain: orgs, the certifier registry (owned by the
+ * deployer, no certifiers yet), the Entrance, a stablecoin with a
  * seeded Uniswap V2 pool against WETH, and one listed provider per currency. Works with automine,
  * interval and manual mining (it mines its own blocks when automine is off).
  */
@@ -13,6 +14,8 @@ import {
   type Hash,
 } from 'viem';
 import {
+  certifierRegistryAbi,
+  certifierRegistryBytecode,
   entranceAbi,
   entranceBytecode,
   ethProviderAbi,
@@ -59,6 +62,8 @@ export interface DeployOptions {
 export interface Deployment {
   entrance: Address;
   orgFactory: Address;
+  /** The CertifierRegistry the Entrance trusts; owned by the deployer role account. */
+  certifierRegistry: Address;
   ethProvider: Address;
   tokenProvider: Address;
   stablecoin: Address;
@@ -165,8 +170,23 @@ export async function deployAll(chain: Chain, opts: DeployOptions = {}): Promise
 
   const first = await send(deployer.deployContract({ abi: orgFactoryAbi, bytecode: orgFactoryBytecode }));
   const orgFactory = deployedAddress(first);
+  const certifierRegistry = deployedAddress(
+    await send(
+      deployer.deployContract({
+        abi: certifierRegistryAbi,
+        bytecode: certifierRegistryBytecode,
+        args: [deployer.account.address],
+      }),
+    ),
+  );
   const entrance = deployedAddress(
-    await send(deployer.deployContract({ abi: entranceAbi, bytecode: entranceBytecode, args: [orgFactory] })),
+    await send(
+      deployer.deployContract({
+        abi: entranceAbi,
+        bytecode: entranceBytecode,
+        args: [orgFactory, certifierRegistry],
+      }),
+    ),
   );
   const stablecoin = deployedAddress(
     await send(
@@ -225,6 +245,7 @@ export async function deployAll(chain: Chain, opts: DeployOptions = {}): Promise
   return {
     entrance,
     orgFactory,
+    certifierRegistry,
     ethProvider,
     tokenProvider,
     stablecoin,

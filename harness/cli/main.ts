@@ -6,6 +6,7 @@ import { cleanCommand } from './commands/clean.js';
 import { imagesCommand } from './commands/images.js';
 import { loadCommand } from './commands/load.js';
 import { providerCommand } from './commands/provider.js';
+import { verifyCommand } from './commands/verify.js';
 import { UsageError } from './errors.js';
 import pkg from '../../package.json' with { type: 'json' };
 
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   program.addCommand(certifyCommand());
   program.addCommand(scenarioCommand());
   program.addCommand(loadCommand());
+  program.addCommand(verifyCommand());
   return program;
 }
 

@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type {
+  CertificateSummary,
   CertificationResults,
   Evidence,
   RequirementResult,
@@ -302,8 +303,38 @@ ${runs.length ? runs.map((run) => scenarioBlock(page, run)).join('\n') : '<p cla
 </section>`;
 }
 
+/** The signed certificate beside these results, and `oneclick verify`'s word on it. */
+function certificateSection(c: CertificateSummary | undefined): string {
+  if (!c) return '';
+  const facts: [string, string | undefined][] = [
+    ['signer', c.signer],
+    ['subject (image)', c.subject],
+    [
+      'provider contract',
+      c.providerContract && `${c.providerContract.address} on chain ${c.providerContract.chainId}`,
+    ],
+    ['issued', `${c.issuedAt}${c.issuedBlock !== undefined ? ` (block ${c.issuedBlock})` : ''}`],
+    ['valid until', c.validUntil],
+    ['statement digest', c.statementDigest],
+    ['certificate.json', `sha256:${c.digest}`],
+  ];
+  const rows = c.verification.checks
+    .map(
+      (k) =>
+        `<tr><td>${badge(k.ok ? 'pass' : 'fail', k.ok ? 'ok' : 'FAIL')}</td><td>${esc(k.name)}</td><td>${esc(k.detail)}</td></tr>`,
+    )
+    .join('');
+  return `<section id="certificate"><h2>Certificate ${badge(c.verification.valid ? 'pass' : 'fail', c.verification.valid ? 'verified' : 'NOT valid')}</h2>
+<dl class="facts">${facts
+    .filter((f): f is [string, string] => f[1] !== undefined)
+    .map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`)
+    .join('')}</dl>
+<table><thead><tr><th></th><th>check</th><th>detail</th></tr></thead><tbody>${rows}</tbody></table>
+</section>`;
+}
+
 /** The text of report.html. */
-export function renderHtml(results: CertificationResults): string {
+export function renderHtml(results: CertificationResults, certificate?: CertificateSummary): string {
   const page: Page = {
     results,
     anchorOf: (run) => `scenario-${results.scenarios.indexOf(run)}`,
@@ -314,6 +345,7 @@ export function renderHtml(results: CertificationResults): string {
   const failures = results.requirements.filter((r) => r.verdict === 'fail').length;
   const title = `oneclick: ${results.provider.name} ${results.provider.version} — ${OUTCOME_TEXT[results.outcome]}`;
   const nav = [
+    certificate ? link('certificate', 'Certificate') : '',
     link('failures', `Failures (${failures})`),
     results.repeat > 1 ? link('flaky', 'Flaky') : '',
     link('requirements', 'Requirements'),
@@ -332,6 +364,7 @@ export function renderHtml(results: CertificationResults): string {
 <body>
 ${header(page)}
 <nav>${nav.join('')}</nav>
+${certificateSection(certificate)}
 ${failuresSection(page)}
 ${flakySection(page)}
 ${matrixSection(page)}

@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { renderHtml } from './html.js';
 import { renderJson } from './json.js';
 import { renderJunit } from './junit.js';
-import type { CertificationResults } from './model.js';
+import type { CertificateSummary, CertificationResults } from './model.js';
 import { redactDeep, type Redact } from './text.js';
 
 export type * from './model.js';
@@ -30,6 +30,8 @@ export {
 export interface ReportOptions {
   /** Applied to every string of the results (values and keys) and to every file's text: pass the world's redactor. */
   redact?: Redact;
+  /** A signed certificate beside the results: shown in report.html, its digest a junit.xml property. */
+  certificate?: CertificateSummary;
 }
 
 export interface ReportPaths {
@@ -61,8 +63,8 @@ export async function writeReports(
   };
   await Promise.all([
     writeFile(paths.json, redact(renderJson(clean))),
-    writeFile(paths.junit, redact(renderJunit(clean))),
-    writeFile(paths.html, redact(renderHtml(clean))),
+    writeFile(paths.junit, redact(renderJunit(clean, options.certificate))),
+    writeFile(paths.html, redact(renderHtml(clean, options.certificate))),
   ]);
   return paths;
 }

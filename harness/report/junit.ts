@@ -4,7 +4,13 @@
  * testcase per requirement (the certification's verdicts: flaky is a failure of type "flaky"), then one
  * suite per scenario run whose testcases are the requirements it checked.
  */
-import type { CertificationResults, Evidence, RequirementResult, ScenarioResult } from './model.js';
+import type {
+  CertificateSummary,
+  CertificationResults,
+  Evidence,
+  RequirementResult,
+  ScenarioResult,
+} from './model.js';
 import {
   describeBlocks,
   describeEvidence,
@@ -182,7 +188,7 @@ function scenarioSystemOut(s: ScenarioResult): string {
   );
 }
 
-function requirementsSuite(results: CertificationResults): Suite {
+function requirementsSuite(results: CertificationResults, certificate?: CertificateSummary): Suite {
   const counts = ['pass', 'fail', 'flaky', 'skip'].map(
     (v) => `${results.requirements.filter((r) => r.verdict === v).length} ${v}`,
   );
@@ -201,6 +207,10 @@ function requirementsSuite(results: CertificationResults): Suite {
       repeat: results.repeat,
       outcome: results.outcome,
       mustFail: results.mustFail?.join(','),
+      'certificate.digest': certificate && `sha256:${certificate.digest}`,
+      'certificate.signer': certificate?.signer,
+      'certificate.validUntil': certificate?.validUntil,
+      'certificate.verified': certificate && String(certificate.verification.valid),
     },
     cases: results.requirements.map((r) => requirementCase(r, results)),
     systemOut: `outcome: ${results.outcome} (${counts.join(', ')})`,
@@ -208,9 +218,9 @@ function requirementsSuite(results: CertificationResults): Suite {
 }
 
 /** The text of junit.xml. */
-export function renderJunit(results: CertificationResults): string {
+export function renderJunit(results: CertificationResults, certificate?: CertificateSummary): string {
   const suites: Suite[] = [
-    requirementsSuite(results),
+    requirementsSuite(results, certificate),
     ...results.scenarios.map((s) => ({
       name: scenarioLabel(s, results.repeat),
       timeMs: s.durationMs,

@@ -92,3 +92,21 @@ export interface CertificationResults {
   /** The provider's declared `mustFail` list, when it has one (mutants). */
   mustFail?: string[];
 }
+
+/**
+ * A signed certificate next to the reports (certificate.json, SPEC.md §6) and what `oneclick verify`
+ * said of it. Not part of results.json: results.json is what the certificate signs.
+ */
+export interface CertificateSummary {
+  /** sha256 of certificate.json as written. */
+  digest: string;
+  statementDigest: string;
+  signer: string;
+  /** The provider image, `sha256:…`. */
+  subject: string;
+  providerContract?: { address: string; chainId: number };
+  issuedAt: string;
+  issuedBlock?: number;
+  validUntil: string;
+  verification: { valid: boolean; checks: { name: string; ok: boolean; detail: string }[] };
+}

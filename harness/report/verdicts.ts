@@ -112,17 +112,21 @@ export interface MutantMismatch {
 /**
  * For a mutant provider, which MUST fail exactly the IDs it declares and pass all the rest. Both lists
  * empty means the harness judged the mutant exactly as declared. A declared ID the registry does not
- * know is a missing failure.
+ * know is a missing failure. A requirement with `scenarios: []` was out of scope (no scenario that ran
+ * sets out to prove it: a mutant certified with only the scenarios that prove its `mustFail`) and is
+ * not an unexpected failure.
  */
 export function mutantMismatch(
-  requirements: readonly Pick<RequirementResult, 'id' | 'verdict'>[],
+  requirements: readonly (Pick<RequirementResult, 'id' | 'verdict'> &
+    Partial<Pick<RequirementResult, 'scenarios'>>)[],
   mustFail: readonly string[],
 ): MutantMismatch {
   const declared = new Set(mustFail);
   const verdicts = new Map(requirements.map((r) => [r.id, r.verdict]));
+  const inScope = (r: (typeof requirements)[number]) => r.scenarios === undefined || r.scenarios.length > 0;
   return {
     unexpectedFailures: requirements
-      .filter((r) => !declared.has(r.id) && r.verdict !== 'pass')
+      .filter((r) => inScope(r) && !declared.has(r.id) && r.verdict !== 'pass')
       .map((r) => r.id),
     missingFailures: unique(mustFail).filter((id) => verdicts.get(id) !== 'fail'),
   };

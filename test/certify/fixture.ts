@@ -13,11 +13,12 @@ const TIMEOUT_MS = 20 * 60_000;
 export async function certifyViaCli(
   providerDir: string,
   extra: string[] = [],
+  env: Record<string, string> = {},
 ): Promise<{ cli: CliResult; results: CertificationResults; out: string }> {
   const out = await mkdtemp(join(tmpdir(), 'oneclick-certify-'));
   const cli = await runCli(
     ['certify', '--provider', providerDir, '--profile', PROFILE, '--seed', SEED, '--out', out, ...extra],
-    {},
+    env,
     TIMEOUT_MS,
   );
   const results = JSON.parse(await readFile(join(out, 'results.json'), 'utf8')) as CertificationResults;

@@ -23,6 +23,8 @@ import {
 } from '../../contracts/build.js';
 
 const DEPLOYABLE = [
+  'CertificateLib',
+  'CertifierRegistry',
   'Entrance',
   'EthProvider',
   'Org',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { getAddress, parseEventLogs, zeroAddress, type Address } from 'viem';
+import { getAddress, parseEventLogs, zeroAddress, zeroHash, type Address } from 'viem';
 import { entranceAbi, ethProviderAbi, orgAbi, orgFactoryAbi } from '../../contracts/index.js';
 import {
   anchor,
@@ -21,6 +21,9 @@ import { ethBalance, expectRevert, gasCost, orgAddress, useWorld, type World } f
 
 const world = useWorld();
 
+/** The certificate fields of a provider listed without a certificate. */
+const UNCERTIFIED = { certified: false, certifier: zeroAddress, certifiedUntil: 0n, certificate: zeroHash };
+
 async function newEthProvider(w: World, pricePerBlock: bigint, packageBlocks: bigint): Promise<Address> {
   return deployEthProvider(w.send, w.providerOwner, w.providerOwner.account.address, {
     pricePerBlock,
@@ -40,6 +43,7 @@ describe('Entrance listing', () => {
         packagePrice: DEFAULT_TERMS.eth.pricePerBlock * DEFAULT_TERMS.eth.packageBlocks,
         packageBlocks: DEFAULT_TERMS.eth.packageBlocks,
         activeSubscribers: 0n,
+        ...UNCERTIFIED,
       },
       {
         provider: d.tokenProvider,
@@ -49,6 +53,7 @@ describe('Entrance listing', () => {
         packagePrice: DEFAULT_TERMS.token.pricePerBlock * DEFAULT_TERMS.token.packageBlocks,
         packageBlocks: DEFAULT_TERMS.token.packageBlocks,
         activeSubscribers: 0n,
+        ...UNCERTIFIED,
       },
     ]);
   });

@@ -13,6 +13,8 @@ import {
   type TransactionReceipt,
 } from 'viem';
 import {
+  certificateLibAbi,
+  certifierRegistryAbi,
   entranceAbi,
   ethProviderAbi,
   orgAbi,
@@ -94,6 +96,8 @@ const ERRORS_ABI = [
   ...ethProviderAbi,
   ...tokenProviderAbi,
   ...entranceAbi,
+  ...certifierRegistryAbi,
+  ...certificateLibAbi,
   ...orgAbi,
   ...orgFactoryAbi,
   ...testStablecoinAbi,

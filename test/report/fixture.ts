@@ -3,6 +3,7 @@
  * runs, and judged with the real verdict functions.
  */
 import type {
+  CertificateSummary,
   CertificationResults,
   Evidence,
   ScenarioResult,
@@ -254,3 +255,22 @@ export function flakyResults(): CertificationResults {
     [EXPIRY_PASSING, httpPasses],
   ]);
 }
+
+/** What `certify --sign` passes the reporters next to a certified run (one check failed, to show it). */
+export const CERTIFICATE: CertificateSummary = {
+  digest: 'ab'.repeat(32),
+  statementDigest: `sha256:${'cd'.repeat(32)}`,
+  signer: '0x00000000000000000000000000000000000C0FFE',
+  subject: 'sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef',
+  providerContract: { address: '0x00000000000000000000000000000000000a11ce', chainId: 31337 },
+  issuedAt: '2026-12-01T12:00:00.000Z',
+  issuedBlock: 12,
+  validUntil: '2027-03-01T12:00:00.000Z',
+  verification: {
+    valid: false,
+    checks: [
+      { name: 'signature', ok: true, detail: 'recovers to 0x…C0FFE' },
+      { name: 'validity window', ok: false, detail: `expired <b>${HOSTILE}</b>` },
+    ],
+  },
+};

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { renderHtml } from '../../harness/report/html.js';
-import { certificationResults, EXPIRY_PASSING, failingResults, PROVISION_FAILING_DNS } from './fixture.js';
+import {
+  CERTIFICATE,
+  certificationResults,
+  EXPIRY_PASSING,
+  failingResults,
+  PROVISION_FAILING_DNS,
+} from './fixture.js';
 
 describe('report.html (markup)', () => {
   it('escapes provider text: no markup of its own gets into the page', () => {
@@ -19,6 +25,30 @@ describe('report.html (markup)', () => {
     expect(html).toMatch(
       /Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-/,
     );
+  });
+
+  it('shows a signed certificate: signer, subject, contract, validity and each check of verify', () => {
+    expect(renderHtml(failingResults())).not.toContain('id="certificate"');
+    const html = renderHtml(failingResults(), CERTIFICATE);
+    const section = html.slice(
+      html.indexOf('<section id="certificate"'),
+      html.indexOf('</section>', html.indexOf('id="certificate"')),
+    );
+    expect(section).toContain('NOT valid');
+    for (const text of [
+      CERTIFICATE.signer,
+      CERTIFICATE.subject,
+      '0x00000000000000000000000000000000000a11ce on chain 31337',
+      '(block 12)',
+      CERTIFICATE.validUntil,
+      `sha256:${CERTIFICATE.digest}`,
+    ]) {
+      expect(section).toContain(text);
+    }
+    expect(section).toMatch(/FAIL<\/span><\/td><td>validity window/);
+    expect(section).not.toContain('<b>');
+    expect(html.match(/<script/g)).toHaveLength(1);
+    expect(html).toContain('href="#certificate"');
   });
 
   it('says whether a mutant was judged as it declared', () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { renderJunit } from '../../harness/report/junit.js';
 import { REQUIREMENT_IDS } from '../../harness/spec/requirements.js';
 import {
+  CERTIFICATE,
   certificationResults,
   EXPIRY_PASSING,
   failingResults,
@@ -103,6 +104,19 @@ describe('junit.xml', () => {
       expect(root.name).toBe('testsuites');
       conforms(root);
     }
+    conforms(parseXml(renderJunit(failingResults(), CERTIFICATE)));
+  });
+
+  it('carries a signed certificate as properties of the requirements suite', () => {
+    const props = (xml: string) =>
+      Object.fromEntries(findAll(parseXml(xml), 'property').map((p) => [p.attrs.name, p.attrs.value]));
+    expect(props(renderJunit(failingResults()))).not.toHaveProperty('certificate.digest');
+    expect(props(renderJunit(failingResults(), CERTIFICATE))).toMatchObject({
+      'certificate.digest': `sha256:${CERTIFICATE.digest}`,
+      'certificate.signer': CERTIFICATE.signer,
+      'certificate.validUntil': CERTIFICATE.validUntil,
+      'certificate.verified': 'false',
+    });
   });
 
   it('has a requirements suite with one testcase per requirement: failures, skips and counts right', () => {

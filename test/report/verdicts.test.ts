@@ -180,6 +180,17 @@ describe('mutantMismatch', () => {
       missingFailures: ['B', 'C', 'NOT-A-REQUIREMENT'],
     });
   });
+
+  it('leaves out requirements no scenario that ran set out to prove, but still wants every declared one failed', () => {
+    const scoped = [
+      { id: 'A', verdict: 'fail' as const, scenarios: ['s1'] },
+      { id: 'B', verdict: 'pass' as const, scenarios: ['s1'] },
+      { id: 'D', verdict: 'skip' as const, scenarios: [] },
+      { id: 'E', verdict: 'skip' as const, scenarios: ['s2'] },
+    ];
+    expect(mutantMismatch(scoped, ['A'])).toEqual({ unexpectedFailures: ['E'], missingFailures: [] });
+    expect(mutantMismatch(scoped, ['A', 'D'])).toEqual({ unexpectedFailures: ['E'], missingFailures: ['D'] });
+  });
 });
 
 describe('scenarioVerdicts', () => {

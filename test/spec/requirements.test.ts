@@ -10,10 +10,11 @@ interface SpecEntry {
   scenarios: string[];
 }
 
-/** SPEC.md §5 as data: `### ID — LEVEL`, the title paragraph, and the `- Scenarios:` line. */
+/** SPEC.md §5 (up to §6) as data: `### ID — LEVEL`, the title paragraph, and the `- Scenarios:` line. */
 function specRequirements(): SpecEntry[] {
   const text = readFileSync(new URL('../../SPEC.md', import.meta.url), 'utf8');
-  const section = text.slice(text.indexOf('## 5. Requirements'));
+  const next = text.indexOf('\n## 6.');
+  const section = text.slice(text.indexOf('## 5. Requirements'), next === -1 ? undefined : next);
   return section
     .split(/^### /m)
     .slice(1)

@@ -1,4 +1,8 @@
+import { dirname } from 'node:path';
 import { Command } from 'commander';
+import type { PrivateKeyAccount } from 'viem/accounts';
+import type { ProviderContract } from '../../certificate/index.js';
+import type { SignOptions } from '../../certify/sign.js';
 import { UsageError } from '../errors.js';
 import { parseIntFlag } from '../flags.js';
 
@@ -10,6 +14,11 @@ interface CertifyFlags {
   out?: string;
   repeat: string;
   parallel?: string;
+  sign?: string;
+  providerContract?: string;
+  rpc?: string;
+  chainId?: string;
+  validDays?: string;
 }
 
 const DEFAULT_SCENARIOS = 'scenarios/*.yaml';
@@ -23,6 +32,16 @@ export interface RunCertificationInput {
   out?: string;
   repeat: number;
   parallel?: number;
+  sign?: SignInput;
+}
+
+/** `--sign` and what goes with it: the key's source and where the certificate may be used. */
+export interface SignInput {
+  key: string;
+  providerContract?: string;
+  rpc?: string;
+  chainId?: number;
+  validDays: number;
 }
 
 /** Shared by `certify` and `scenario run`: loads and validates everything before touching Docker. */
@@ -43,6 +62,7 @@ export async function runCertification(input: RunCertificationInput): Promise<nu
     throw error;
   }
   if (scenarios.length === 0) throw new UsageError(`no scenario matches ${input.scenarios.join(', ')}`);
+  const signing = input.sign && (await prepareSigning(input.sign));
   const seed = input.seed ?? newSeed();
   const out = input.out ?? `reports/certify-${provider.manifest.name}-${seed}`;
   const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -50,7 +70,7 @@ export async function runCertification(input: RunCertificationInput): Promise<nu
     `certifying ${provider.manifest.name} ${provider.manifest.version}: ${scenarios.length} scenario(s), ` +
       `profile ${profile.name}, seed ${seed} (replay with --seed ${seed})${input.repeat > 1 ? `, ${input.repeat} repetitions` : ''}`,
   );
-  const { certify } = await import('../../certify/index.js');
+  const { certify, redactSecrets } = await import('../../certify/index.js');
   const { results, paths, mismatch } = await certify({
     providerDir: input.providerDir,
     scenarios,
@@ -69,6 +89,16 @@ export async function runCertification(input: RunCertificationInput): Promise<nu
     `\n${results.outcome} — ${results.provider.name} ${results.provider.version}, seed ${seed}, ` +
       `${(results.durationMs / 1000).toFixed(0)} s\nreports: ${paths.html}\n         ${paths.json}\n         ${paths.junit}`,
   );
+  if (signing) {
+    const signed = await signResults(signing, {
+      results,
+      dir: dirname(paths.json),
+      scenarios,
+      profile,
+      redact: redactSecrets,
+    });
+    if (signed !== 0 && results.outcome === 'certified') return signed;
+  }
   if (results.outcome === 'harness-error') {
     const broken = results.scenarios.filter((s) => s.status === 'error');
     for (const s of broken) console.error(`harness error in ${s.id}: ${s.error}`);
@@ -84,6 +114,107 @@ export async function runCertification(input: RunCertificationInput): Promise<nu
     return 1;
   }
   return results.outcome === 'certified' ? 0 : 1;
+}
+
+interface Signing {
+  signer: PrivateKeyAccount;
+  providerContract?: ProviderContract;
+  rpc?: string;
+  validDays: number;
+}
+
+/** Everything about signing that can be wrong is found before a single container starts. */
+async function prepareSigning(sign: SignInput): Promise<Signing> {
+  const { loadSigner, SignerKeyError } = await import('../../certificate/key.js');
+  const { resolveProviderContract, ProviderContractError } = await import('../../certify/sign.js');
+  try {
+    const signer = await loadSigner(sign.key);
+    const providerContract =
+      sign.providerContract === undefined
+        ? undefined
+        : await resolveProviderContract({
+            address: sign.providerContract,
+            ...(sign.rpc && { rpc: sign.rpc }),
+            ...(sign.chainId !== undefined && { chainId: sign.chainId }),
+          });
+    return {
+      signer,
+      validDays: sign.validDays,
+      ...(providerContract && { providerContract }),
+      ...(sign.rpc && { rpc: sign.rpc }),
+    };
+  } catch (error) {
+    if (error instanceof SignerKeyError || error instanceof ProviderContractError)
+      throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+/** Signs a certified run (0), or says why it may not be signed (1); 3 when the fresh bundle does not verify. */
+async function signResults(
+  signing: Signing,
+  bundle: Pick<SignOptions, 'results' | 'dir' | 'scenarios' | 'profile' | 'redact'>,
+): Promise<number> {
+  const { signCertification, chainHead } = await import('../../certify/sign.js');
+  const { refusals } = await import('../../certificate/index.js');
+  const reasons = refusals(bundle.results);
+  if (reasons.length) {
+    console.error(`not signed: only a certified run can be signed, and ${reasons.join('; ')}`);
+    return 1;
+  }
+  const head = await chainHead(signing.rpc);
+  const { certificate, verification, path } = await signCertification({
+    ...bundle,
+    signer: signing.signer,
+    validDays: signing.validDays,
+    ...(signing.providerContract && {
+      providerContract: { ...signing.providerContract, ...(head && { head }) },
+    }),
+  });
+  const p = certificate.statement.predicate;
+  console.log(
+    `certificate: ${path}\n  signer ${certificate.signature.signer}, valid until ${p.validUntil}` +
+      (p.providerContract
+        ? `, for ${p.providerContract.address} on chain ${p.providerContract.chainId}`
+        : ''),
+  );
+  if (!verification.valid) {
+    for (const c of verification.checks.filter((k) => !k.ok))
+      console.error(`certificate check failed: ${c.name}: ${c.detail}`);
+    return 3;
+  }
+  return 0;
+}
+
+/** The `--sign` family of flags, checked together; undefined without `--sign`. */
+function signInput(flags: CertifyFlags): SignInput | undefined {
+  const validDays = parseIntFlag('--valid-days', flags.validDays ?? '90', { min: 1, max: 3650 })!;
+  const chainId = parseIntFlag('--chain-id', flags.chainId, { min: 1 });
+  if (!flags.sign) {
+    const stray = (
+      [
+        ['--provider-contract', flags.providerContract],
+        ['--rpc', flags.rpc],
+        ['--chain-id', flags.chainId],
+        ['--valid-days', flags.validDays],
+      ] as const
+    ).filter(([, v]) => v !== undefined);
+    if (stray.length)
+      throw new UsageError(`${stray.map(([f]) => f).join(', ')} only mean something with --sign`);
+    return undefined;
+  }
+  if ((flags.rpc || chainId !== undefined) && !flags.providerContract) {
+    throw new UsageError(
+      '--rpc and --chain-id name the chain of --provider-contract: give --provider-contract too',
+    );
+  }
+  return {
+    key: flags.sign,
+    validDays,
+    ...(flags.providerContract && { providerContract: flags.providerContract }),
+    ...(flags.rpc && { rpc: flags.rpc }),
+    ...(chainId !== undefined && { chainId }),
+  };
 }
 
 export function certifyCommand(): Command {
@@ -104,10 +235,26 @@ export function certifyCommand(): Command {
     .option('--out <dir>', 'where the reports go (default reports/certify-<provider>-<seed>)')
     .option('--repeat <n>', 'run the suite n times; a requirement that passes only sometimes is flaky', '1')
     .option('--parallel <n>', "scenarios side by side (default: the profile's)")
+    .option(
+      '--sign <file|env:NAME>',
+      "sign a certified run: the certifier's secp256k1 key from a file or an environment variable; writes certificate.json",
+    )
+    .option(
+      '--provider-contract <address>',
+      'with --sign: the provider contract the certificate may list on the Entrance',
+    )
+    .option(
+      '--rpc <url>',
+      "with --provider-contract: the contract's chain (reads chain id, head block, code)",
+    )
+    .option('--chain-id <n>', 'with --provider-contract and no --rpc: the chain id it lives on')
+    .option('--valid-days <n>', 'with --sign: how long the certificate holds (default 90)')
     .action(async (flags: CertifyFlags) => {
       const seed = parseIntFlag('--seed', flags.seed, { min: 0, max: 2 ** 31 - 1 });
       const parallel = parseIntFlag('--parallel', flags.parallel, { min: 1, max: 16 });
+      const sign = signInput(flags);
       process.exitCode = await runCertification({
+        ...(sign && { sign }),
         providerDir: flags.provider!,
         scenarios: flags.scenarios,
         profile: flags.profile,
