@@ -6,6 +6,7 @@ import { cleanCommand } from './commands/clean.js';
 import { imagesCommand } from './commands/images.js';
 import { loadCommand } from './commands/load.js';
 import { providerCommand } from './commands/provider.js';
+import { specCommand } from './commands/spec.js';
 import { verifyCommand } from './commands/verify.js';
 import { UsageError } from './errors.js';
 import pkg from '../../package.json' with { type: 'json' };
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   program.addCommand(scenarioCommand());
   program.addCommand(loadCommand());
   program.addCommand(verifyCommand());
+  program.addCommand(specCommand());
   return program;
 }
 
