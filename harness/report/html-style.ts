@@ -47,6 +47,34 @@ details { margin: 6px 0; } details > summary { cursor: pointer; }
 details.scenario { border: 1px solid var(--line); border-radius: 6px; padding: 6px 10px; }
 details.scenario > summary { font-weight: 600; }
 .muted { color: #59636e; } .filters { margin: 8px 0; } .filters label { margin-right: 10px; }
+/* The SVG timeline of a scenario (timeline.ts): bars by step category, evidence markers by verdict. */
+:root { --chain: #0969da; --fault: #bc4c00; --peer: #8250df; --observation: #1b7c83; --other: #6e7781; }
+.tl-wrap { overflow-x: auto; margin: 8px 0 10px; }
+svg.timeline { display: block; width: 100%; min-width: 960px; height: auto; font: 11px system-ui, -apple-system, "Segoe UI", sans-serif; }
+svg.timeline text { fill: #1f2328; }
+svg.timeline .tl-row { fill: #fff; } svg.timeline .tl-row.odd { fill: var(--soft); }
+svg.timeline .tl-grid line { stroke: #e6e9ed; }
+svg.timeline .tl-axis-line, svg.timeline .tl-tick { stroke: #8c959f; }
+svg.timeline .tl-tick-label, svg.timeline .tl-head, svg.timeline .tl-blocks, svg.timeline .tl-axis-title, svg.timeline .tl-legend-text { fill: #59636e; font-size: 10.5px; }
+svg.timeline .tl-head { font-weight: 600; }
+svg.timeline .tl-blocks { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 10px; }
+svg.timeline .tl-kind { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 10.5px; font-weight: 600; }
+svg.timeline .tl-empty { fill: #59636e; font-style: italic; }
+.tl-step, .tl-swatch { stroke-width: 1.2; }
+.tl-step.chain, .tl-swatch.chain { fill: #ddf4ff; stroke: var(--chain); }
+.tl-step.fault, .tl-swatch.fault { fill: #fff1e5; stroke: var(--fault); }
+.tl-step.peer, .tl-swatch.peer { fill: #fbefff; stroke: var(--peer); }
+.tl-step.observation, .tl-swatch.observation { fill: #d8f3f1; stroke: var(--observation); }
+.tl-step.other, .tl-swatch.other { fill: #eaeef2; stroke: var(--other); }
+.tl-step.failed { stroke: var(--fail); stroke-width: 2.4; }
+.tl-step.skipped { stroke-dasharray: 3 2; fill-opacity: 0.4; }
+.tl-step:hover { stroke-width: 2.6; }
+.tl-evidence.pass .tl-mark, .tl-key.pass .tl-mark { fill: var(--pass); stroke: #fff; stroke-width: 1.5; }
+.tl-evidence.fail .tl-mark, .tl-key.fail .tl-mark { fill: none; stroke: var(--fail); stroke-width: 2.6; stroke-linecap: round; }
+.tl-evidence.fail .tl-halo, .tl-key.fail .tl-halo { fill: none; stroke: #fff; stroke-width: 5; stroke-linecap: round; }
+.tl-evidence.skip .tl-mark, .tl-key.skip .tl-mark { fill: #fff; stroke: var(--skip); stroke-width: 1.5; }
+.tl-deadline line, .tl-key.deadline line { stroke: #1f2328; stroke-width: 1.5; stroke-dasharray: 2 1.5; }
+.tl-deadline path, .tl-key.deadline path { fill: #1f2328; }
 footer { margin-top: 40px; color: #59636e; font-size: 12px; }
 `;
 

@@ -1,8 +1,9 @@
 /**
  * report.html: one self-contained page (inline CSS and script, nothing fetched; a Content-Security-Policy
  * forbids anything else), readable from file://. Header and outcome, failures first, flaky requirements
- * (with --repeat), the requirement × scenario matrix, and each scenario's timeline with the evidence
- * under the step that produced it. Every text is escaped: provider output is untrusted.
+ * (with --repeat), the requirement × scenario matrix, and each scenario's timeline (an SVG chart of
+ * its steps and evidence, timeline.ts, then the step table with the evidence under the step that
+ * produced it). Every text is escaped: provider output is untrusted.
  */
 import { createHash } from 'node:crypto';
 import type {
@@ -24,6 +25,7 @@ import {
 } from './describe.js';
 import { SCRIPT, STYLE } from './html-style.js';
 import { escapeMarkup as esc, humanDuration, showValue } from './text.js';
+import { renderTimeline } from './timeline.js';
 import { mutantMismatch, scenarioVerdicts, stableVerdictOf } from './verdicts.js';
 
 type Run = CertificationResults['scenarios'][number];
@@ -288,6 +290,7 @@ function scenarioBlock(page: Page, run: Run): string {
   )} · ${esc(run.file)}</span></summary>
 ${run.error ? `<p class="error-text">${esc(run.error)}</p>` : ''}
 <p class="muted">started ${esc(run.startedAt)}${logs}</p>
+${renderTimeline(run)}
 <table class="timeline"><thead><tr><th>#</th><th>at</th><th>blocks</th><th>step</th><th>status</th><th>summary</th></tr></thead>
 <tbody>
 ${run.steps.map((step) => stepRows(page, run, step)).join('\n')}

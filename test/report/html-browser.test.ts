@@ -1,7 +1,8 @@
 /**
  * report.html in a real headless browser (Debian's Chromium through playwright-core, which never
- * downloads one): the verdicts render, with and without JavaScript, nothing is fetched, no console
- * errors, and a screenshot lands in reports/.
+ * downloads one): the verdicts render, with and without JavaScript, each scenario's SVG timeline
+ * marks its failed evidence, nothing is fetched, no console errors (CSP violations are console
+ * errors), and screenshots land in reports/.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
@@ -150,6 +151,50 @@ describe('report.html in headless Chromium', () => {
     );
     expect(await page.locator('#matrix tr[data-requirement="PROV-HTTP"] td.cell.flaky').count()).toBe(1);
     expect(problems).toEqual([]);
+  });
+
+  it('draws an SVG timeline per scenario run, with every failed evidence marked, under the CSP', async () => {
+    for (const [name, results] of [
+      ['timeline-failing', failingResults()],
+      ['timeline-flaky', flakyResults()],
+    ] as const) {
+      const { html } = await writeReports(results, join(work, name));
+      const { page, problems, fetched } = await open(await browser(), html);
+      expect(await page.locator('details.scenario svg.timeline').count()).toBe(results.scenarios.length);
+      for (const [i, run] of results.scenarios.entries()) {
+        const svg = page.locator(`#scenario-${i} svg.timeline`);
+        expect(await svg.locator('.tl-step').count()).toBe(run.steps.length);
+        expect(await svg.locator('.tl-evidence').count()).toBe(run.evidence.length);
+        expect(await svg.locator('.tl-evidence.fail').count()).toBe(
+          run.evidence.filter((e) => e.verdict === 'fail').length,
+        );
+        expect(await svg.locator('.tl-deadline').count()).toBe(
+          new Set(run.evidence.filter((e) => e.deadline?.seconds !== undefined).map((e) => e.step)).size,
+        );
+      }
+      const failing = results.scenarios.flatMap((s) => s.evidence).filter((e) => e.verdict === 'fail');
+      expect(await page.locator('svg.timeline .tl-evidence.fail').count()).toBe(failing.length);
+      expect(await page.locator('svg.timeline .tl-evidence.fail title').allTextContents()).toEqual(
+        failing.map((e) => expect.stringContaining(`${e.requirement} fail`)),
+      );
+
+      // The open (failed) scenario shows its chart, styled by the inline stylesheet the CSP allows.
+      const shown = page.locator('details.scenario[open] svg.timeline').first();
+      const box = await shown.boundingBox();
+      expect(box?.width).toBeGreaterThan(900);
+      expect(box?.height).toBeGreaterThan(60);
+      const stroke = await page.evaluate(
+        `getComputedStyle(document.querySelector('details.scenario[open] svg.timeline .tl-evidence.fail .tl-mark')).stroke`,
+      );
+      expect(stroke).toBe('rgb(207, 34, 46)'); // var(--fail)
+      expect(await shown.locator('.tl-evidence.fail').first().isVisible()).toBe(true);
+      if (name === 'timeline-failing') {
+        await mkdir(join(process.cwd(), 'reports'), { recursive: true });
+        await shown.screenshot({ path: join(process.cwd(), 'reports', 'report-timeline.png') });
+      }
+      expect(problems).toEqual([]);
+      expect(fetched.filter((u) => !u.startsWith('data:'))).toEqual([]);
+    }
   });
 
   it('keeps hostile text inert in every section', async () => {
