@@ -61,7 +61,8 @@ export async function confirm(
   return receipt;
 }
 
-function blockOf({ blockTag, blockNumber }: ReadOptions) {
+/** A read at `at`: viem takes a block tag or a block number, not both. */
+export function blockOf({ blockTag, blockNumber }: ReadOptions) {
   return blockNumber === undefined ? { blockTag } : { blockNumber };
 }
 

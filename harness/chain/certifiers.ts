@@ -7,12 +7,8 @@ import type { Address, Hash, Hex } from 'viem';
 import { readContract } from 'viem/actions';
 import { certifierRegistryAbi, entranceAbi } from '../../contracts/index.js';
 import type { CertificateFields } from '../certificate/typed-data.js';
-import type { ReadOptions, Reader, TxOverrides } from './actions.js';
+import { blockOf, type ReadOptions, type Reader, type TxOverrides } from './actions.js';
 import type { WalletClient } from './clients.js';
-
-function blockOf({ blockTag, blockNumber }: ReadOptions) {
-  return blockNumber === undefined ? { blockTag } : { blockNumber };
-}
 
 /** The certificate as the contracts' `CertificateLib.Certificate` tuple (only the signed fields). */
 export function certificateArg(fields: CertificateFields) {
