@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { parseIntFlag } from '../flags.js';
+import { providerNewCommand } from './provider-new.js';
 
 interface StartOptions {
   blockTime: string;
@@ -17,6 +18,7 @@ export function providerCommand(): Command {
   const provider = new Command('provider').description(
     'A provider under test: a folder with a provider.yaml (SPEC.md §2).',
   );
+  provider.addCommand(providerNewCommand());
 
   provider
     .command('check')

@@ -1,0 +1,3 @@
+module oneclick-skeleton
+
+go 1.19
