@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { ensureImageDetailed, IMAGE_NAMES, listImages } from '../../images/index.js';
 import { UsageError } from '../errors.js';
+import { addImageArchiveCommands } from './images-archive.js';
 
 export function imagesCommand(): Command {
   const images = new Command('images').description(
@@ -44,5 +45,6 @@ export function imagesCommand(): Command {
         );
       }
     });
+  addImageArchiveCommands(images);
   return images;
 }
