@@ -15,7 +15,7 @@ import { mkdir, mkdtemp, readdir, rename, rm, stat, writeFile } from 'node:fs/pr
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { dockerEngine } from '../docker/engine.js';
-import { ensureBase, localImageId } from './base.js';
+import { ensureBase, LOCAL_DEBIAN, localImageId } from './base.js';
 import { ensureImageDetailed, recipeNames } from './build.js';
 import { lines } from './context.js';
 import { cacheRoot } from './paths.js';
@@ -133,6 +133,7 @@ export async function loadImages(file: string, options: ArchiveOptions = {}): Pr
   );
   await readerDone;
 
+  await warnOnOtherBase(manifest, progress);
   const wrong: string[] = [];
   for (const image of manifest.images) {
     for (const tag of image.tags) {
@@ -142,6 +143,22 @@ export async function loadImages(file: string, options: ArchiveOptions = {}): Pr
   }
   if (wrong.length) throw new Error(`after loading ${file}:\n${wrong.join('\n')}`);
   return { file, manifest, bytes, ms: Date.now() - started };
+}
+
+/**
+ * Every tag hashes the base image id, and the builder prefers a local debian:bookworm-slim: with one
+ * present but saved images built on the debootstrap base (or the reverse), everything is rebuilt.
+ */
+async function warnOnOtherBase(manifest: ArchiveManifest, progress: (line: string) => void): Promise<void> {
+  const saved = manifest.images.find((i) => i.name === 'base');
+  const slim = await localImageId(LOCAL_DEBIAN);
+  const used = slim ?? saved?.id;
+  if (saved && used !== saved.id) {
+    progress(
+      `[images] warning: the images were built on ${saved.tags.join(' ')}, but this engine has ${LOCAL_DEBIAN}, ` +
+        'which `images build` prefers: it will rebuild them all (remove that image to use the loaded ones)',
+    );
+  }
 }
 
 async function cacheFolders(): Promise<string[]> {
