@@ -77,6 +77,7 @@ export async function saveImages(file: string, options: SaveOptions = {}): Promi
     caches: await cacheFolders(),
   };
 
+  await mkdir(dirname(file), { recursive: true });
   const work = await mkdtemp(join(dirname(file), '.oneclick-images-'));
   const partial = `${file}.partial`;
   try {
