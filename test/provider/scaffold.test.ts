@@ -3,7 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadProvider } from '../../harness/provider/manifest.js';
-import { nameFromDir, scaffoldProvider } from '../../harness/provider/scaffold.js';
+import {
+  nameFromDir,
+  PROVIDER_LANGS,
+  scaffoldProvider,
+  TEMPLATES_DIR,
+} from '../../harness/provider/scaffold.js';
 import { runCli } from '../helpers/cli.js';
 
 const root = await mkdtemp(join(tmpdir(), 'oneclick-scaffold-'));
@@ -42,6 +47,10 @@ describe('scaffoldProvider', () => {
     expect(made.files).toEqual(['Dockerfile', 'README.md', 'prepare.sh', 'provider.yaml', 'src/main.ts']);
     expect((await stat(join(dir, 'prepare.sh'))).mode & 0o111).not.toBe(0);
     expect((await loadProvider(dir)).manifest.name).toBe('ts-one');
+  });
+
+  it.each(PROVIDER_LANGS)('the %s template is itself a valid package', async (lang) => {
+    expect((await loadProvider(join(TEMPLATES_DIR, lang))).manifest.name).toBe('oneclick-skeleton');
   });
 
   it('derives names the manifest accepts', () => {
