@@ -178,7 +178,13 @@ function parseManifest(file: string, text: string): ArchiveManifest {
   } catch {
     parsed = undefined;
   }
-  if (parsed?.format !== ARCHIVE_FORMAT || !Array.isArray(parsed.images) || !Array.isArray(parsed.caches)) {
+  const cachePath = new RegExp(`^(${CACHE_FOLDERS.join('|')})/[^/]+$`);
+  if (
+    parsed?.format !== ARCHIVE_FORMAT ||
+    !Array.isArray(parsed.images) ||
+    !Array.isArray(parsed.caches) ||
+    !parsed.caches.every((c) => typeof c === 'string' && cachePath.test(c) && !c.includes('..'))
+  ) {
     throw new ArchiveError(
       `${file}: not an images file of oneclick (expected a tar with ${MANIFEST} of format ${ARCHIVE_FORMAT}, ` +
         'as `oneclick images save` writes)',
