@@ -24,7 +24,8 @@ describe('oneclick CLI', () => {
       expect(result.code, `oneclick ${path.join(' ')} --help`).toBe(0);
       expect(result.stdout).toContain('Usage: oneclick');
     }
-  });
+    // One child process per command (over 30): on a loaded 2-core machine that takes minutes.
+  }, 300_000);
 
   it('rejects an unknown command with exit code 2 and a hint', async () => {
     const result = await runCli(['no-such-command']);
