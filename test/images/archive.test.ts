@@ -40,6 +40,8 @@ async function startEngine(): Promise<void> {
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   dockerd.stderr?.on('data', (d: Buffer) => log.push(d.toString()));
+  // Also when the worker exits without afterAll (a crash, Ctrl-C): never leave an engine behind.
+  process.once('exit', () => dockerd?.kill('SIGTERM'));
   const started = Date.now();
   for (;;) {
     if (dockerd.exitCode !== null) throw new Error(`dockerd exited ${dockerd.exitCode}:\n${log.join('')}`);
