@@ -7,6 +7,7 @@
  */
 import { anchorIdOf } from '../chain/anchors.js';
 import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import type { Address } from 'viem';
 import { ROLE } from '../chain/accounts.js';
@@ -41,16 +42,16 @@ import { createOrgs, topUpBurst } from './orgs.js';
 import {
   dialAddress,
   disconnect,
-  dnsClient,
-  headOverHttp,
+  fqdnOf,
   labelOf,
   lookup,
-  nodeIdOverHttp,
-  poll,
-  sleep,
+  nodeInfo,
+  publishedOf,
+  repoHead,
   timedDial,
   type Published,
-} from './probes.js';
+} from '../outside/index.js';
+import { poll } from './poll.js';
 import { REPORT_VERSION, verdicts, writeReports, type LoadReport, type WrittenReport } from './report.js';
 import { BASELINES, evaluate, type Threshold } from './thresholds.js';
 
@@ -184,7 +185,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadOutcome> {
     const test = testClientFor(chain);
     const owner = walletClientFor(chain, ROLE.orgOwner);
     const payer = walletClientFor(chain, ROLE.user);
-    const resolver = dnsClient(world.dns.server);
+    const dns = world.dns.server;
     const zone = world.dns.zone;
     checkTime('while booting');
 
@@ -238,7 +239,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadOutcome> {
     progress(`burst: ${o.orgs} top-ups in one block; waiting for records + HTTP of every org`);
     t0 = performance.now();
     const burst = await topUpBurst(test, payer, world.contracts.provider, orgs, world.confirmations);
-    const published = await provisioned(orgs, burst.minedAt, resolver, zone, h.provisioning!, now, remaining);
+    const published = await provisioned(orgs, burst.minedAt, dns, zone, h.provisioning!, now, remaining);
     progress(
       `provisioned ${published.size}/${orgs.length} orgs (block ${burst.block}); p50 ${fmt(h.provisioning!.percentile(50))}, max ${fmt(h.provisioning!.percentile(100))}`,
     );
@@ -259,7 +260,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadOutcome> {
         break;
       }
       progress(`iteration ${it}: peering (${peers.length} peers dial at once)`);
-      await peeringRound(peers, live, published, resolver, zone, rng, h, now);
+      await peeringRound(peers, live, published, dns, zone, rng, h, now);
       if (pairs.provider.length + pairs.baseline.length > 0) {
         progress(
           `iteration ${it}: replication (${pairs.provider.length} via the provider, ${pairs.baseline.length} direct)`,
@@ -462,7 +463,7 @@ async function bareProvisioning(
 async function provisioned(
   orgs: readonly Address[],
   minedAt: number,
-  resolver: ReturnType<typeof dnsClient>,
+  dns: string,
   zone: string,
   hist: LatencyHistogram,
   now: () => number,
@@ -474,10 +475,14 @@ async function provisioned(
   while (pending.size > 0 && performance.now() - minedAt < timeoutMs) {
     await Promise.all(
       [...pending].map(async (org) => {
-        const p = await lookup(resolver, org, zone).catch(() => undefined);
+        const name = fqdnOf(org, zone);
+        const p = await lookup(dns, name).then(
+          (records) => publishedOf(name, records),
+          () => undefined,
+        );
         if (!p) return;
-        const id = await nodeIdOverHttp(p).catch(() => undefined);
-        if (id !== p.nid || !pending.delete(org)) return;
+        const { nid } = await nodeInfo(p.address, p.name);
+        if (nid !== p.nid || !pending.delete(org)) return;
         found.set(org, p);
         hist.record(performance.now() - minedAt, now());
       }),
@@ -570,7 +575,7 @@ async function replicationSetup(
               .exec(['rad', 'sync', '--announce', pair.repo.rid, '--timeout', '3s'])
               .catch(() => undefined);
           }
-          return (await headOverHttp(p, pair.repo.rid)) !== undefined ? true : undefined;
+          return (await repoHead(p.address, p.name, pair.repo.rid)) !== undefined ? true : undefined;
         },
         120_000,
         500,
@@ -609,7 +614,7 @@ async function peeringRound(
   peers: readonly Peer[],
   orgs: readonly Address[],
   published: Map<Address, Published>,
-  resolver: ReturnType<typeof dnsClient>,
+  dns: string,
   zone: string,
   rng: () => number,
   h: Record<string, LatencyHistogram>,
@@ -623,7 +628,7 @@ async function peeringRound(
     plan.map(async ({ peer, org }) => {
       if (!org) return;
       const d0 = performance.now();
-      const address = await dialAddress(resolver, org, zone).catch(() => undefined);
+      const address = await dialAddress(dns, fqdnOf(org, zone)).catch(() => undefined);
       if (!address) {
         h.dns!.error();
         return;
@@ -667,7 +672,8 @@ async function replicationRound(
     const atOrgNode =
       pair.org !== undefined
         ? poll(async () => {
-            const seen = await headOverHttp(published.get(pair.org!)!, pair.repo.rid);
+            const p = published.get(pair.org!)!;
+            const seen = await repoHead(p.address, p.name, pair.repo.rid);
             return seen === head ? performance.now() - p0 : undefined;
           }, REPLICATION_TIMEOUT_MS)
         : Promise.resolve(undefined);

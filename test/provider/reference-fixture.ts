@@ -4,7 +4,6 @@
  * DNS asked from a host on `internet`, HTTP routed by Host through the published address.
  */
 import { fileURLToPath } from 'node:url';
-import { httpGet } from '../helpers/http.js';
 import { encodeFunctionData, getAddress, numberToHex, type Address } from 'viem';
 import { ethProviderAbi } from '../../contracts/index.js';
 import { confirm, expiryOf, packagePrice, topUp } from '../../harness/chain/actions.js';
@@ -20,7 +19,7 @@ import { dockerEngine } from '../../harness/docker/engine.js';
 import { RUN_LABEL } from '../../harness/docker/labels.js';
 import type { Run } from '../../harness/docker/run.js';
 import { ensureImage } from '../../harness/images/index.js';
-import { lookup as lookupRecords } from '../../harness/scenario/observe.js';
+import { fqdnOf, lookup as lookupRecords, nodeInfo, publishedOf } from '../../harness/outside/index.js';
 import type { Host } from '../../harness/net/topology.js';
 import {
   bootWorld,
@@ -70,7 +69,7 @@ export async function startReference(
   };
 }
 
-export const labelOf = (org: Address) => org.toLowerCase().slice(2);
+export { labelOf } from '../../harness/outside/index.js';
 
 /** `count` distinct org addresses (`0x…c0de<i>`), not created through the factory: a top-up needs none. */
 export function orgs(count: number, offset = 0): Address[] {
@@ -119,21 +118,16 @@ export interface Published {
   address: string;
 }
 
-/** The org's A, SRV and TXT records as the observer resolves them, or undefined while incomplete. */
+/** The org's A, SRV and TXT records as the host resolves them, or undefined while incomplete. */
 export async function lookup(w: ReferenceWorld, org: Address): Promise<Published | undefined> {
   const { topology } = w.booted;
-  const name = labelOf(org);
-  const fqdn = `${name}.${topology.dns.zone}`;
+  const fqdn = fqdnOf(org, topology.dns.zone);
   // Asked from the host (on the internet bridge) over UDP: no `docker exec` per query, so polling
   // fifty orgs does not load the engine the provider under test needs.
-  const { a, srv, txt } = await lookupRecords(topology.dns.address, fqdn);
-  const nid = txt.find((t) => t.nid)?.nid;
-  const expiry = txt.find((t) => t.expiry !== undefined)?.expiry;
-  const [address] = a;
-  const [service] = srv;
-  if (!nid || expiry === undefined || !address || !service) return undefined;
-  if (service.target !== fqdn) throw new Error(`SRV of ${name} points at ${service.target}`);
-  return { nid, port: service.port, expiry, address };
+  const p = publishedOf(fqdn, await lookupRecords(topology.dns.address, fqdn));
+  if (!p || p.expiry === undefined) return undefined;
+  if (p.target !== fqdn) throw new Error(`SRV of ${fqdn} points at ${p.target}`);
+  return { nid: p.nid, port: p.port, expiry: p.expiry, address: p.address };
 }
 
 /** `GET http://<label>.<zone>/api/v1/node` sent to `address` (port 80): the node's id, or undefined. */
@@ -142,12 +136,10 @@ export async function nodeOverHttp(
   org: Address,
   address: string,
 ): Promise<string | undefined> {
-  const host = `${labelOf(org)}.${w.booted.topology.dns.zone}`;
-  const r = await httpGet(address, '/api/v1/node', { host });
-  return r.status === 200 ? (JSON.parse(r.body) as { id: string }).id : undefined;
+  return (await nodeInfo(address, fqdnOf(org, w.booted.topology.dns.zone))).nid;
 }
 
-export { eventually } from '../helpers/http.js';
+export { eventually } from '../helpers/eventually.js';
 
 /** The org-node containers of the run (any state), by the deployer's labels. */
 export async function orgNodes(runId: string) {
