@@ -8,12 +8,7 @@ import { encodeFunctionData, getAddress, numberToHex, type Address } from 'viem'
 import { ethProviderAbi } from '../../contracts/index.js';
 import { confirm, expiryOf, packagePrice, topUp } from '../../harness/chain/actions.js';
 import { sendMany } from '../../harness/chain/bulk.js';
-import {
-  testClientFor,
-  walletClientFor,
-  type TestClient,
-  type WalletClient,
-} from '../../harness/chain/clients.js';
+import type { TestClient, WalletClient } from '../../harness/chain/clients.js';
 import { mine, useAutomine, useManualMining } from '../../harness/chain/mining.js';
 import { dockerEngine } from '../../harness/docker/engine.js';
 import { RUN_LABEL } from '../../harness/docker/labels.js';
@@ -21,12 +16,8 @@ import type { Run } from '../../harness/docker/run.js';
 import { ensureImage } from '../../harness/images/index.js';
 import { fqdnOf, lookup as lookupRecords, nodeInfo, publishedOf } from '../../harness/outside/index.js';
 import type { Host } from '../../harness/net/topology.js';
-import {
-  bootWorld,
-  startProvider,
-  type BootedWorld,
-  type ProviderHandle,
-} from '../../harness/provider/index.js';
+import type { ProviderHandle } from '../../harness/provider/index.js';
+import { bootWorld, populate, type BootedWorld } from '../../harness/world/index.js';
 
 export const REFERENCE_DIR = fileURLToPath(new URL('../../fixtures/providers/reference/', import.meta.url));
 
@@ -49,24 +40,19 @@ export async function startReference(
 ): Promise<ReferenceWorld> {
   const edge = await ensureImage('edge', options.onProgress ? { onProgress: options.onProgress } : {});
   const booted = await bootWorld(run, { topology: { cluster: false }, confirmations: 1, graceBlocks: 5 });
-  const observer = await booted.topology.addPublicHost(edge, { name: 'observer' });
-  const provider = await startProvider(run, {
-    dir: REFERENCE_DIR,
-    world: booted.world,
-    env: {
-      DEPLOYER_POLL_MS: '200',
-      DEPLOYER_START_BLOCK: String(booted.deployment.deployedAtBlock),
-      ...options.env,
+  const { provider, wallets, test } = await populate(run, booted, {
+    provider: {
+      dir: REFERENCE_DIR,
+      env: {
+        DEPLOYER_POLL_MS: '200',
+        DEPLOYER_START_BLOCK: String(booted.deployment.deployedAtBlock),
+        ...options.env,
+      },
+      ...(options.onProgress && { onProgress: options.onProgress }),
     },
-    ...(options.onProgress && { onProgress: options.onProgress }),
   });
-  return {
-    booted,
-    provider,
-    observer,
-    wallet: walletClientFor(booted.chain, 1),
-    test: testClientFor(booted.chain),
-  };
+  const observer = await booted.topology.addPublicHost(edge, { name: 'observer' });
+  return { booted, provider, observer, wallet: wallets.providerOwner, test };
 }
 
 export { labelOf } from '../../harness/outside/index.js';
