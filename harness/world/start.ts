@@ -1,8 +1,8 @@
 /**
  * One world: the booted ground (chain, contracts, net, DNS), the provider under test and the
  * harness's peers, started side by side. `provider start`, `scenario run` (and so `certify`) and
- * `load` all start theirs here. The run owns everything: `stop()` (or Ctrl-C, or a crash, through
- * the run's own hooks) removes it all.
+ * `load` all start theirs here. Lifecycle: the caller's run owns everything the world creates;
+ * `run.dispose()` stops and removes it all, and so do Ctrl-C and a crash (the run's own hooks).
  */
 import { ROLE } from '../chain/accounts.js';
 import { testClientFor, walletClientFor, type TestClient, type WalletClient } from '../chain/clients.js';
@@ -40,8 +40,6 @@ export interface World {
   wallets: Wallets;
   /** Replaces the world's secrets (the TSIG key) in a text. */
   redact: (text: string) => string;
-  /** Removes everything the run created (the run's dispose). */
-  stop(): Promise<void>;
 }
 
 /** Boots the ground and starts the provider and the peers on it. */
@@ -77,6 +75,5 @@ export async function populate(run: Run, booted: BootedWorld, options: PopulateO
       providerOwner: walletClientFor(chain, ROLE.providerOwner),
     },
     redact,
-    stop: async () => void (await run.dispose()),
   };
 }
