@@ -24,7 +24,6 @@ export {
   type ProviderImageOptions,
 } from './image.js';
 export {
-  bootWorld,
   providerEnv,
   redactor,
   worldSummary,
@@ -35,8 +34,6 @@ export {
   DEFAULT_GRACE_BLOCKS,
   REDACTED,
   type ProviderWorld,
-  type BootWorldOptions,
-  type BootedWorld,
 } from './world.js';
 export {
   startProvider,

@@ -18,7 +18,7 @@ import {
   tcpOpen,
   type NodeInfo,
   type Records,
-} from './observe.js';
+} from '../outside/index.js';
 
 export interface Judgement {
   holds: boolean;

@@ -35,7 +35,7 @@ import { commit, connect, createRepo, nid as peerNid, push } from '../peers/inde
 import type { ScenarioContext } from './context.js';
 import type { Step, Target } from './model.js';
 import { derivedOrgAddress } from './seed.js';
-import { fqdnOf, lookup, nodeInfo, ORG_LABEL, orgContainers, servesRepo } from './observe.js';
+import { fqdnOf, lookup, nodeInfo, ORG_LABEL, orgContainers, servesRepo } from '../outside/index.js';
 
 /** A check a step made of the chain: becomes evidence for each requirement the step proves. */
 export interface StepCheck {

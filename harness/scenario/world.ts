@@ -5,19 +5,11 @@
  */
 import type { Address } from 'viem';
 import { createdOrg, createOrg, confirm } from '../chain/actions.js';
-import { ROLE } from '../chain/accounts.js';
-import { testClientFor, walletClientFor, type TestClient, type WalletClient } from '../chain/clients.js';
+import type { TestClient } from '../chain/clients.js';
 import type { Run } from '../docker/run.js';
 import type { Host, LanSpec } from '../net/topology.js';
-import { orgNodeEnv, waitReady } from '../peers/index.js';
-import {
-  bootWorld,
-  redactor,
-  startProvider,
-  type BootedWorld,
-  type LoadedProvider,
-  type ProviderHandle,
-} from '../provider/index.js';
+import type { LoadedProvider, ProviderHandle } from '../provider/index.js';
+import { startWorld, type BootedWorld, type PeerSpec, type Wallets } from '../world/index.js';
 import type { Profile, Scenario } from './model.js';
 import { chainSeed, derivedOrgAddress, peerKeySeed } from './seed.js';
 
@@ -30,7 +22,7 @@ export interface ScenarioWorld {
   peers: Map<string, Host>;
   orgs: Map<string, Address>;
   /** Who pays (the user), who owns the orgs, who owns the provider. */
-  wallets: { user: WalletClient; orgOwner: WalletClient; providerOwner: WalletClient };
+  wallets: Wallets;
   test: TestClient;
   profile: Profile;
   seed: number;
@@ -56,52 +48,26 @@ export async function startScenarioWorld(o: StartScenarioWorldOptions): Promise<
   for (const p of scenario.peers) {
     if (p.lan && !lans.has(p.lan)) lans.set(p.lan, { name: p.lan, ...(p.nat && { nat: p.nat }) });
   }
-  const booted = await bootWorld(run, {
+  const peerSpec = (name: string, alias: string, lan?: string): PeerSpec => ({
+    name,
+    alias,
+    ...(lan && { lan }),
+    keygenSeed: peerKeySeed(seed, scenario.id, alias),
+  });
+  const world = await startWorld(run, {
     topology: { cluster: false, lans: [...lans.values()] },
     chain: { seed: chainSeed(seed, scenario.id) },
     confirmations: profile.confirmations,
     graceBlocks: profile.graceBlocks,
-  });
-  const { topology, chain, world } = booted;
-  const test = testClientFor(chain);
-  const wallets = {
-    user: walletClientFor(chain, ROLE.user),
-    orgOwner: walletClientFor(chain, ROLE.orgOwner),
-    providerOwner: walletClientFor(chain, ROLE.providerOwner),
-  };
-
-  const peerEnv = (name: string) =>
-    orgNodeEnv({ alias: name, keygenSeed: peerKeySeed(seed, scenario.id, name) });
-  const image = world.orgNodeImage;
-  const startPeers = async (): Promise<[Host, Map<string, Host>]> => {
-    const hosts = await Promise.all([
-      topology.addPublicHost(image, { name: PROBE, configure: (b) => b.withEnv(peerEnv(PROBE)) }),
-      ...scenario.peers.map((p) =>
-        p.lan
-          ? topology.addHost(p.lan, image, {
-              name: `peer-${p.name}`,
-              configure: (b) => b.withEnv(peerEnv(p.name)),
-            })
-          : topology.addPublicHost(image, {
-              name: `peer-${p.name}`,
-              configure: (b) => b.withEnv(peerEnv(p.name)),
-            }),
-      ),
-    ]);
-    await Promise.all(hosts.map((h) => waitReady(h)));
-    const [probe, ...rest] = hosts;
-    return [probe!, new Map(scenario.peers.map((p, i) => [p.name, rest[i]!]))];
-  };
-
-  const [provider, [probe, peers]] = await Promise.all([
-    startProvider(run, {
+    provider: {
       manifest: o.provider,
-      world,
       ...(o.providerEnv && { env: o.providerEnv }),
       ...(o.onProgress && { onProgress: o.onProgress }),
-    }),
-    startPeers(),
-  ]);
+    },
+    peers: [peerSpec(PROBE, PROBE), ...scenario.peers.map((p) => peerSpec(`peer-${p.name}`, p.name, p.lan))],
+  });
+  const [probe, ...peers] = world.peers.map((p) => p.host);
+  const { booted, wallets, test } = world;
 
   // Orgs in declaration order (a contract org's address depends on the factory's nonce: same seed,
   // same order, same addresses).
@@ -118,5 +84,17 @@ export async function startScenarioWorld(o: StartScenarioWorldOptions): Promise<
       orgs.set(spec.name, createdOrg(receipt));
     }
   }
-  return { run, booted, provider, probe, peers, orgs, wallets, test, profile, seed, redact: redactor(world) };
+  return {
+    run,
+    booted,
+    provider: world.provider,
+    probe: probe!,
+    peers: new Map(scenario.peers.map((p, i) => [p.name, peers[i]!])),
+    orgs,
+    wallets,
+    test,
+    profile,
+    seed,
+    redact: world.redact,
+  };
 }

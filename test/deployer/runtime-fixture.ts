@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { Address } from 'viem';
 import { dockerEngine } from '../../harness/docker/engine.js';
 import { RUN_LABEL } from '../../harness/docker/labels.js';
+import { orgContainers as orgContainersOf } from '../../harness/outside/index.js';
 import type { Topology } from '../../harness/net/topology.js';
 import type { World } from '../contracts/fixture.js';
 
@@ -133,10 +134,8 @@ export function startDeployer(e: DeployerEnv): RunningDeployer {
   };
 }
 
-/** GET `http://<address>:<port><path>` with a Host header, from the host. */
-export { eventually, httpGet } from '../helpers/http.js';
-
-export const labelOf = (org: Address) => org.toLowerCase().slice(2);
+export { httpGet, labelOf } from '../../harness/outside/index.js';
+export { eventually } from '../helpers/eventually.js';
 
 /** Containers, volumes and networks carrying `oneclick.run=<runId>` (what a test must leave none of). */
 export async function labelled(
@@ -151,11 +150,5 @@ export async function labelled(
 }
 
 /** The org-node containers of `org` in the deployer's run (by label, any state). */
-export async function orgContainers(runId: string, org: Address) {
-  return dockerEngine().listContainers({
-    all: true,
-    filters: {
-      label: [`${RUN_LABEL}=${runId}`, `oneclick.org=${org.toLowerCase()}`, 'oneclick.role=org-node'],
-    },
-  });
-}
+export const orgContainers = (runId: string, org: Address) =>
+  orgContainersOf(runId, org, { all: true, role: 'org-node' });

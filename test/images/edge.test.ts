@@ -1,10 +1,10 @@
-import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { container, type StartedContainer } from '../../harness/docker/container.js';
 import { createNetwork } from '../../harness/docker/network.js';
 import { startRun, type Run } from '../../harness/docker/run.js';
 import { ensureImage } from '../../harness/images/index.js';
 import { createOnFreeSubnet, SUBNET_POOLS } from '../../harness/net/subnets.js';
+import { httpGet } from '../../harness/outside/index.js';
 
 let run: Run;
 let edge: StartedContainer;
@@ -26,17 +26,7 @@ afterAll(async () => {
   await run?.dispose();
 });
 
-function get(host: string, path = '/'): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: ip, port: 80, path, headers: { Host: host }, timeout: 5_000 }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
+const get = (host: string, path = '/') => httpGet(ip, path, { host });
 
 describe('the edge image', () => {
   it('runs nginx in the foreground as the container process, with iptables and iproute2 at hand', async () => {

@@ -4,30 +4,20 @@
  * DNS asked from a host on `internet`, HTTP routed by Host through the published address.
  */
 import { fileURLToPath } from 'node:url';
-import { httpGet } from '../helpers/http.js';
 import { encodeFunctionData, getAddress, numberToHex, type Address } from 'viem';
 import { ethProviderAbi } from '../../contracts/index.js';
 import { confirm, expiryOf, packagePrice, topUp } from '../../harness/chain/actions.js';
 import { sendMany } from '../../harness/chain/bulk.js';
-import {
-  testClientFor,
-  walletClientFor,
-  type TestClient,
-  type WalletClient,
-} from '../../harness/chain/clients.js';
+import type { TestClient, WalletClient } from '../../harness/chain/clients.js';
 import { mine, useAutomine, useManualMining } from '../../harness/chain/mining.js';
 import { dockerEngine } from '../../harness/docker/engine.js';
 import { RUN_LABEL } from '../../harness/docker/labels.js';
 import type { Run } from '../../harness/docker/run.js';
 import { ensureImage } from '../../harness/images/index.js';
-import { lookup as lookupRecords } from '../../harness/scenario/observe.js';
+import { fqdnOf, lookup as lookupRecords, nodeInfo, publishedOf } from '../../harness/outside/index.js';
 import type { Host } from '../../harness/net/topology.js';
-import {
-  bootWorld,
-  startProvider,
-  type BootedWorld,
-  type ProviderHandle,
-} from '../../harness/provider/index.js';
+import type { ProviderHandle } from '../../harness/provider/index.js';
+import { bootWorld, populate, type BootedWorld } from '../../harness/world/index.js';
 
 export const REFERENCE_DIR = fileURLToPath(new URL('../../fixtures/providers/reference/', import.meta.url));
 
@@ -50,27 +40,22 @@ export async function startReference(
 ): Promise<ReferenceWorld> {
   const edge = await ensureImage('edge', options.onProgress ? { onProgress: options.onProgress } : {});
   const booted = await bootWorld(run, { topology: { cluster: false }, confirmations: 1, graceBlocks: 5 });
-  const observer = await booted.topology.addPublicHost(edge, { name: 'observer' });
-  const provider = await startProvider(run, {
-    dir: REFERENCE_DIR,
-    world: booted.world,
-    env: {
-      DEPLOYER_POLL_MS: '200',
-      DEPLOYER_START_BLOCK: String(booted.deployment.deployedAtBlock),
-      ...options.env,
+  const { provider, wallets, test } = await populate(run, booted, {
+    provider: {
+      dir: REFERENCE_DIR,
+      env: {
+        DEPLOYER_POLL_MS: '200',
+        DEPLOYER_START_BLOCK: String(booted.deployment.deployedAtBlock),
+        ...options.env,
+      },
+      ...(options.onProgress && { onProgress: options.onProgress }),
     },
-    ...(options.onProgress && { onProgress: options.onProgress }),
   });
-  return {
-    booted,
-    provider,
-    observer,
-    wallet: walletClientFor(booted.chain, 1),
-    test: testClientFor(booted.chain),
-  };
+  const observer = await booted.topology.addPublicHost(edge, { name: 'observer' });
+  return { booted, provider, observer, wallet: wallets.providerOwner, test };
 }
 
-export const labelOf = (org: Address) => org.toLowerCase().slice(2);
+export { labelOf } from '../../harness/outside/index.js';
 
 /** `count` distinct org addresses (`0x…c0de<i>`), not created through the factory: a top-up needs none. */
 export function orgs(count: number, offset = 0): Address[] {
@@ -119,21 +104,16 @@ export interface Published {
   address: string;
 }
 
-/** The org's A, SRV and TXT records as the observer resolves them, or undefined while incomplete. */
+/** The org's A, SRV and TXT records as the host resolves them, or undefined while incomplete. */
 export async function lookup(w: ReferenceWorld, org: Address): Promise<Published | undefined> {
   const { topology } = w.booted;
-  const name = labelOf(org);
-  const fqdn = `${name}.${topology.dns.zone}`;
+  const fqdn = fqdnOf(org, topology.dns.zone);
   // Asked from the host (on the internet bridge) over UDP: no `docker exec` per query, so polling
   // fifty orgs does not load the engine the provider under test needs.
-  const { a, srv, txt } = await lookupRecords(topology.dns.address, fqdn);
-  const nid = txt.find((t) => t.nid)?.nid;
-  const expiry = txt.find((t) => t.expiry !== undefined)?.expiry;
-  const [address] = a;
-  const [service] = srv;
-  if (!nid || expiry === undefined || !address || !service) return undefined;
-  if (service.target !== fqdn) throw new Error(`SRV of ${name} points at ${service.target}`);
-  return { nid, port: service.port, expiry, address };
+  const p = publishedOf(fqdn, await lookupRecords(topology.dns.address, fqdn));
+  if (!p || p.expiry === undefined) return undefined;
+  if (p.target !== fqdn) throw new Error(`SRV of ${fqdn} points at ${p.target}`);
+  return { nid: p.nid, port: p.port, expiry: p.expiry, address: p.address };
 }
 
 /** `GET http://<label>.<zone>/api/v1/node` sent to `address` (port 80): the node's id, or undefined. */
@@ -142,12 +122,10 @@ export async function nodeOverHttp(
   org: Address,
   address: string,
 ): Promise<string | undefined> {
-  const host = `${labelOf(org)}.${w.booted.topology.dns.zone}`;
-  const r = await httpGet(address, '/api/v1/node', { host });
-  return r.status === 200 ? (JSON.parse(r.body) as { id: string }).id : undefined;
+  return (await nodeInfo(address, fqdnOf(org, w.booted.topology.dns.zone))).nid;
 }
 
-export { eventually } from '../helpers/http.js';
+export { eventually } from '../helpers/eventually.js';
 
 /** The org-node containers of the run (any state), by the deployer's labels. */
 export async function orgNodes(runId: string) {

@@ -4,7 +4,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dockerEngine, startRun, type Run } from '../../harness/docker/index.js';
 import { contains, hostAt, parseCidr } from '../../harness/net/index.js';
 import {
-  bootWorld,
   loadProvider,
   providerEnv,
   providerFromManifest,
@@ -12,10 +11,10 @@ import {
   ProviderNotReadyError,
   startProvider,
   worldSummary,
-  type BootedWorld,
   type LoadedProvider,
   type ProviderHandle,
 } from '../../harness/provider/index.js';
+import { bootWorld, type BootedWorld } from '../../harness/world/index.js';
 import { leftovers } from '../net/probes.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/providers/', import.meta.url));

@@ -75,8 +75,8 @@ export function providerCommand(): Command {
         throw error;
       }
       const { startRun } = await import('../../docker/run.js');
-      const { bootWorld, worldSummary, redactor } = await import('../../provider/world.js');
-      const { startProvider } = await import('../../provider/start.js');
+      const { worldSummary } = await import('../../provider/world.js');
+      const { startWorld } = await import('../../world/index.js');
 
       const run = startRun('provider');
       // Ctrl-C: the run's own signal hook disposes it (provider, topology, Anvil) and exits 130. These
@@ -86,18 +86,20 @@ export function providerCommand(): Command {
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
       try {
-        const booted = await bootWorld(run, {
+        const {
+          booted,
+          provider: handle,
+          redact,
+        } = await startWorld(run, {
           chain: { ...(blockTime ? { blockTime } : {}), ...(seed !== undefined ? { seed } : {}), chainId },
           currency: opts.currency,
           ...(confirmations !== undefined ? { confirmations } : {}),
           ...(graceBlocks !== undefined ? { graceBlocks } : {}),
-        });
-        const redact = redactor(booted.world);
-        const handle = await startProvider(run, {
-          manifest: loaded,
-          world: booted.world,
-          ...(timeout !== undefined ? { readinessTimeoutSeconds: timeout } : {}),
-          onProgress: (line) => console.error(redact(line)),
+          provider: {
+            manifest: loaded,
+            ...(timeout !== undefined ? { readinessTimeoutSeconds: timeout } : {}),
+            onProgress: (line) => console.error(line),
+          },
         });
         const summary = {
           ...worldSummary(booted.world),

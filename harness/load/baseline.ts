@@ -1,0 +1,56 @@
+/** The provisioning baseline: bare `docker run` of the org-node image, no provider in between. */
+import { container, type StartedContainer } from '../docker/container.js';
+import { dockerEngine } from '../docker/engine.js';
+import { createNetwork } from '../docker/network.js';
+import type { Run } from '../docker/run.js';
+import { createOnFreeSubnet, SUBNET_POOLS } from '../net/subnets.js';
+import type { LatencyHistogram } from './histogram.js';
+import type { Meter } from './meter.js';
+import { poll } from './poll.js';
+
+/** Bare `docker run` of the org-node image, `n` at once on a /24 of its own: ms to /api/v1/node 200. */
+export async function bareProvisioning(
+  run: Run,
+  image: string,
+  n: number,
+  hist: LatencyHistogram,
+  { now, remaining }: Pick<Meter, 'now' | 'remaining'>,
+): Promise<void> {
+  const network = await createOnFreeSubnet('load-bare', SUBNET_POOLS.lan, async (subnet) => {
+    return (await createNetwork({ name: `${run.id}-bare`, subnet, labels: run.labels() })).name;
+  });
+  const started: StartedContainer[] = [];
+  const t0 = performance.now();
+  try {
+    await Promise.all(
+      Array.from({ length: n }, async (_, i) => {
+        const c = await container(image)
+          .named(`${run.id}-bare${i + 1}`)
+          .withLabels(run.labels({ 'oneclick.role': 'load-baseline' }))
+          .withNetwork(network)
+          .withEnv({ RAD_ALIAS: `bare${i + 1}` })
+          .start();
+        started.push(c);
+        const ip = await c.ipOn(network);
+        const ok = await poll(
+          async () =>
+            (await globalThis
+              .fetch(`http://${ip}:8080/api/v1/node`, { signal: AbortSignal.timeout(2000) })
+              .then((r) => r.status === 200)
+              .catch(() => false))
+              ? true
+              : undefined,
+          Math.min(300_000, remaining()),
+        );
+        if (ok) hist.record(performance.now() - t0, now());
+        else hist.error();
+      }),
+    );
+  } finally {
+    await Promise.all(started.map((c) => c.remove().catch(() => undefined)));
+    await dockerEngine()
+      .getNetwork(network)
+      .remove()
+      .catch(() => undefined);
+  }
+}

@@ -1,0 +1,40 @@
+/**
+ * The outside view of a provider (SPEC.md §4), the one way scenarios, load runs and tests observe
+ * it: DNS records from the topology's server, HTTP by Host through the published address, TCP and
+ * radicle handshakes from the harness's own peers, node containers by label. Nothing here reads the
+ * provider's internals.
+ */
+export { labelOf, fqdnOf, srvNameOf } from './names.js';
+export {
+  aRecords,
+  srvRecords,
+  txtRecords,
+  lookup,
+  parseTxt,
+  publishedOf,
+  dialAddress,
+  type Records,
+  type SrvRecord,
+  type TxtRecord,
+  type Published,
+} from './dns.js';
+export {
+  httpGet,
+  httpAnswer,
+  nodeInfo,
+  servesRepo,
+  repoHead,
+  type HttpAnswer,
+  type HttpGetOptions,
+  type NodeInfo,
+} from './http.js';
+export {
+  tcpOpen,
+  handshake,
+  sessionWith,
+  timedDial,
+  disconnect,
+  type Handshake,
+  type TimedDial,
+} from './p2p.js';
+export { ORG_LABEL, orgContainers, type OrgContainersOptions } from './containers.js';
