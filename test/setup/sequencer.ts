@@ -10,6 +10,7 @@ const FIRST = [
   'test/certify/mutants-a.test.ts',
   'test/certify/mutants-b.test.ts',
   'test/certify/reference.test.ts',
+  'test/certify/go-provider.test.ts',
   'test/deployer/runtime.test.ts',
   'test/deployer/defects.test.ts',
 ];
