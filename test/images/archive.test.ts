@@ -3,7 +3,7 @@
  * engine's images are never removed), with an empty cache root and a `cargo` that fails: `images
  * build` there must find every image cached and build nothing, radicle included.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,9 +17,20 @@ const engine = join(work, 'engine');
 const socket = join(engine, 'docker.sock');
 let dockerd: ChildProcess | undefined;
 
-/** A dockerd of the test's own: its own data, exec root and socket, no default bridge, no iptables. */
+// A bridge of its own: a dockerd started with `--bridge none` deletes the host's docker0, which the
+// shared engine's builds and containers use.
+const bridge = `oc-arch-${process.pid % 100_000}`;
+
+function ip(...args: string[]): void {
+  execFileSync('ip', args, { stdio: 'ignore' });
+}
+
+/** A dockerd of the test's own: its own data, exec root, socket and bridge, no iptables. */
 async function startEngine(): Promise<void> {
   await mkdir(engine, { recursive: true });
+  ip('link', 'add', bridge, 'type', 'bridge');
+  ip('addr', 'add', '10.99.254.1/24', 'dev', bridge);
+  ip('link', 'set', bridge, 'up');
   const log: string[] = [];
   dockerd = spawn(
     'dockerd',
@@ -33,7 +44,7 @@ async function startEngine(): Promise<void> {
       '--host',
       `unix://${socket}`,
       '--bridge',
-      'none',
+      bridge,
       '--iptables=false',
       '--ip6tables=false',
     ],
@@ -41,7 +52,10 @@ async function startEngine(): Promise<void> {
   );
   dockerd.stderr?.on('data', (d: Buffer) => log.push(d.toString()));
   // Also when the worker exits without afterAll (a crash, Ctrl-C): never leave an engine behind.
-  process.once('exit', () => dockerd?.kill('SIGTERM'));
+  process.once('exit', () => {
+    dockerd?.kill('SIGTERM');
+    removeBridge();
+  });
   const started = Date.now();
   for (;;) {
     if (dockerd.exitCode !== null) throw new Error(`dockerd exited ${dockerd.exitCode}:\n${log.join('')}`);
@@ -55,6 +69,14 @@ async function startEngine(): Promise<void> {
   }
 }
 
+function removeBridge(): void {
+  try {
+    ip('link', 'del', bridge);
+  } catch {
+    // already gone
+  }
+}
+
 async function stopEngine(): Promise<void> {
   const child = dockerd;
   if (child && child.exitCode === null) {
@@ -64,6 +86,7 @@ async function stopEngine(): Promise<void> {
     await exited;
     clearTimeout(timer);
   }
+  removeBridge();
 }
 
 beforeAll(async () => {
