@@ -15,23 +15,28 @@ import {
   compileSchema,
   didYouMean,
   display,
-  DURATION_HELP,
   explainSchemaErrors,
+  fieldName,
+  hint,
   isObject,
-  parseDuration,
-  zeroDuration,
   Problems,
   readYaml,
-  ScenarioError,
   show,
   suggestion,
   typeNames,
   valueAt,
   type CompiledSchema,
   type Explain,
+  type PathSegment,
+} from '../yaml/index.js';
+import {
+  DURATION_HELP,
+  ONE_DOCUMENT,
+  parseDuration,
+  ScenarioError,
+  zeroDuration,
   type ScenarioProblem,
 } from './problems.js';
-import { fieldName, type PathSegment } from '../provider/positions.js';
 
 /** The JSON Schema every scenario file is validated against (publishable as is). */
 export const SCENARIO_SCHEMA_PATH = join(dirname(fileURLToPath(import.meta.url)), 'schema.json');
@@ -259,11 +264,10 @@ export function checkScenario(
   source: string,
   file: string,
 ): { scenario?: Scenario; problems: ScenarioProblem[] } {
-  const { data, problems } = readYaml(
-    source,
-    file,
-    'expected a scenario: scenario: <id>, title: <text>, steps: [...] (see scenarios/README.md)',
-  );
+  const { data, problems } = readYaml(source, file, {
+    empty: 'expected a scenario: scenario: <id>, title: <text>, steps: [...] (see scenarios/README.md)',
+    ...ONE_DOCUMENT,
+  });
   if (data === undefined) return { problems: problems.sorted() };
   compiled ??= compileSchema(schemaJson);
   const schema = compiled;
@@ -828,11 +832,6 @@ function checkStep(step: RawStep, world: World, names: Definitions, problems: Pr
     if (f && zeroDuration(f.value)) problems.add(f.path, `must be longer than 0, got ${show(f.value)}`);
   }
   checkProves(step, problems);
-}
-
-function hint(word: string, candidates: readonly string[]): string {
-  const guess = didYouMean(word, candidates);
-  return guess ? `; did you mean "${guess}"?` : '';
 }
 
 function checkProves(step: RawStep, problems: Problems): void {
