@@ -1,0 +1,33 @@
+/** `never`: A condition stays false for all of `for`. */
+import type { Condition, Deadline } from '../model.js';
+import { defineStep, valueOf } from './define.js';
+import {
+  buildCondition,
+  checkJudging,
+  deadline,
+  describeJudging,
+  judgeWithin,
+  judgingMapping,
+} from './support/judging.js';
+
+declare module '../model.js' {
+  interface StepForms {
+    never: { condition: Condition; for: Deadline };
+  }
+}
+
+export const neverStep = defineStep({
+  kind: 'never',
+  schema: judgingMapping(
+    'A condition stays false for all of `for`: `{ that, <its fields>, for }`.',
+    'that',
+    'for',
+    ['that', 'for'],
+  ),
+  fields: ['that', '<condition fields>', 'for'],
+  judging: { key: 'that', timing: 'for' },
+  check: (step, c) => checkJudging(step, c, 'that', 'for'),
+  build: (step) => ({ condition: buildCondition(step, 'that'), for: deadline(valueOf(step, 'for')) }),
+  describe: (s) => describeJudging('never', s.condition),
+  run: (ctx, s) => judgeWithin(ctx, s.condition, s.for, false),
+});
