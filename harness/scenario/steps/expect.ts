@@ -1,14 +1,7 @@
 /** `expect`: A condition holds now, or within `within`; failing it fails `proves` and the scenario goes on. */
 import type { Condition, Deadline } from '../model.js';
 import { defineStep, valueOf } from './define.js';
-import {
-  buildCondition,
-  checkJudging,
-  deadline,
-  describeJudging,
-  judgeWithin,
-  judgingMapping,
-} from './support/judging.js';
+import { buildCondition, deadline, judgeWithin, judgingMapping, judgingStep } from './support/judging.js';
 
 declare module '../model.js' {
   interface StepForms {
@@ -32,11 +25,9 @@ export const expectStep = defineStep({
       ['that'],
     ),
   ),
-  fields: ['that', '<condition fields>', 'within?'],
+  ...judgingStep('that', 'within', true, 'expect'),
   scalar: 'that',
   scalarHint: 'burst-served',
-  judging: { key: 'that', timing: 'within' },
-  check: (step, c) => checkJudging(step, c, 'that', 'within'),
   build: (step) => {
     const within = valueOf(step, 'within');
     return {
@@ -44,6 +35,5 @@ export const expectStep = defineStep({
       ...(within !== undefined ? { within: deadline(within) } : {}),
     };
   },
-  describe: (s) => describeJudging('expect', s.condition),
   run: (ctx, s) => judgeWithin(ctx, s.condition, s.within, true),
 });

@@ -1,14 +1,7 @@
 /** `never`: A condition stays false for all of `for`. */
 import type { Condition, Deadline } from '../model.js';
 import { defineStep, valueOf } from './define.js';
-import {
-  buildCondition,
-  checkJudging,
-  deadline,
-  describeJudging,
-  judgeWithin,
-  judgingMapping,
-} from './support/judging.js';
+import { buildCondition, deadline, judgeWithin, judgingMapping, judgingStep } from './support/judging.js';
 
 declare module '../model.js' {
   interface StepForms {
@@ -24,10 +17,7 @@ export const neverStep = defineStep({
     'for',
     ['that', 'for'],
   ),
-  fields: ['that', '<condition fields>', 'for'],
-  judging: { key: 'that', timing: 'for' },
-  check: (step, c) => checkJudging(step, c, 'that', 'for'),
+  ...judgingStep('that', 'for', false, 'never'),
   build: (step) => ({ condition: buildCondition(step, 'that'), for: deadline(valueOf(step, 'for')) }),
-  describe: (s) => describeJudging('never', s.condition),
   run: (ctx, s) => judgeWithin(ctx, s.condition, s.for, false),
 });

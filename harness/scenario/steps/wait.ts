@@ -1,14 +1,7 @@
 /** `wait`: Waits until a condition holds, at most `within`; failing it fails `proves` and ends the scenario. */
 import type { Condition, Deadline } from '../model.js';
 import { defineStep, valueOf } from './define.js';
-import {
-  buildCondition,
-  checkJudging,
-  deadline,
-  describeJudging,
-  judgeWithin,
-  judgingMapping,
-} from './support/judging.js';
+import { buildCondition, deadline, judgeWithin, judgingMapping, judgingStep } from './support/judging.js';
 
 declare module '../model.js' {
   interface StepForms {
@@ -24,10 +17,7 @@ export const waitStep = defineStep({
     'within',
     ['until', 'within'],
   ),
-  fields: ['until', '<condition fields>', 'within'],
-  judging: { key: 'until', timing: 'within' },
-  check: (step, c) => checkJudging(step, c, 'until', 'within'),
+  ...judgingStep('until', 'within', false, 'wait until'),
   build: (step) => ({ condition: buildCondition(step, 'until'), within: deadline(valueOf(step, 'within')) }),
-  describe: (s) => describeJudging('wait until', s.condition),
   run: async (ctx, s) => ({ ...(await judgeWithin(ctx, s.condition, s.within, true)), stopsOnFailure: true }),
 });

@@ -14,24 +14,27 @@ import { ref } from './forms.js';
 
 export type ConditionKind = Condition['kind'];
 
-/** The fields each condition takes (`peer?`: optional). */
-export const CONDITIONS: Record<ConditionKind, readonly string[]> = {
-  served: ['org'],
-  published: ['org'],
-  gone: ['org'],
-  'dns-consistent': ['org'],
-  'txt-expiry': ['org'],
-  p2p: ['org', 'peer?'],
-  http: ['org'],
-  'same-node': ['org', 'since'],
-  'same-identity': ['org', 'since'],
-  'has-repo': ['org', 'repo'],
-  'lacks-repo': ['org', 'repo'],
-  fetched: ['org', 'peer', 'repo'],
-  isolated: ['orgs'],
-  'burst-served': [],
+/** The fields each condition takes (`peer?`: optional), as written in a line. */
+const TAKES: Record<ConditionKind, string> = {
+  served: 'org',
+  published: 'org',
+  gone: 'org',
+  'dns-consistent': 'org',
+  'txt-expiry': 'org',
+  p2p: 'org peer?',
+  http: 'org',
+  'same-node': 'org since',
+  'same-identity': 'org since',
+  'has-repo': 'org repo',
+  'lacks-repo': 'org repo',
+  fetched: 'org peer repo',
+  isolated: 'orgs',
+  'burst-served': '',
 };
-export const CONDITION_KINDS = Object.keys(CONDITIONS) as ConditionKind[];
+export const CONDITIONS = Object.fromEntries(
+  Object.entries(TAKES).map(([kind, fields]) => [kind, fields.split(' ').filter(Boolean)]),
+) as unknown as Record<ConditionKind, readonly string[]>;
+export const CONDITION_KINDS = Object.keys(TAKES) as ConditionKind[];
 /** Every field a condition may take. */
 export const CONDITION_FIELDS = ['org', 'orgs', 'peer', 'since', 'repo'] as const;
 
@@ -77,6 +80,16 @@ export function judgingMapping(description: string, key: Key, timing: Timing, re
       proves: ref('proves'),
     },
     allOf: [ref('conditionFields')],
+  };
+}
+
+/** What wait, expect and never share of their definitions: fields, checks, report wording. */
+export function judgingStep(key: Key, timing: Timing, optional: boolean, words: string) {
+  return {
+    fields: [key, '<condition fields>', optional ? `${timing}?` : timing],
+    judging: { key, timing },
+    check: (step: RawStep, c: StepChecks) => checkJudging(step, c, key, timing),
+    describe: (s: { condition: Condition }) => describeJudging(words, s.condition),
   };
 }
 
