@@ -14,8 +14,7 @@ import { registryVersion, stepDefinition, stepKinds } from './steps/index.js';
 /** The JSON Schema every scenario file is validated against (publishable as is). */
 export const SCENARIO_SCHEMA_PATH = join(dirname(fileURLToPath(import.meta.url)), 'schema.json');
 
-export const NAME = new RegExp(base.$defs.name.pattern);
-export const REPO = new RegExp(base.$defs.repo.pattern);
+export { NAME, REPO } from './steps/support/forms.js';
 
 /** The schema for the steps registered now. */
 export function scenarioSchema(): Record<string, unknown> {

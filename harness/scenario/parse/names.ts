@@ -5,7 +5,7 @@
 import { isRequirementId, REQUIREMENT_IDS } from '../../spec/requirements.js';
 import { didYouMean, hint, type Problems } from '../../yaml/index.js';
 import { zeroDuration } from '../problems.js';
-import { NAME, REPO } from '../schema.js';
+import { NAME, REPO } from '../steps/support/forms.js';
 import type { Declarations, Field, RawStep, StepChecks } from '../steps/index.js';
 import type { World } from './world.js';
 import { show } from '../../yaml/index.js';

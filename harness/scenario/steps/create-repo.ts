@@ -1,8 +1,7 @@
 /** `create-repo`: A peer creates a radicle repository; its name here is what later steps (push, has-repo) use. */
 import { commit, createRepo, nid } from '../../peers/index.js';
-import { REPO } from '../schema.js';
 import { defineStep, text } from './define.js';
-import { mapping, ref } from './support/forms.js';
+import { mapping, ref, REPO } from './support/forms.js';
 
 declare module '../model.js' {
   interface StepForms {

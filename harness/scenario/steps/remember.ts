@@ -1,8 +1,7 @@
 /** `remember`: Remembers an org's node (NID, start, repositories, sessions) under a name, for a later `since:`. */
 import { fqdnOf, lookup, nodeInfo, servesRepo } from '../observe.js';
-import { NAME } from '../schema.js';
 import { defineStep, text } from './define.js';
-import { mapping, ref } from './support/forms.js';
+import { mapping, NAME, ref } from './support/forms.js';
 
 declare module '../model.js' {
   interface StepForms {

@@ -1,4 +1,9 @@
 /** The shapes step schemas share (each step's fragment becomes `$defs/step-<kind>`). */
+import base from '../../schema.base.json' with { type: 'json' };
+
+/** What a name (org, peer, memory) and a repository name look like. */
+export const NAME = new RegExp(base.$defs.name.pattern);
+export const REPO = new RegExp(base.$defs.repo.pattern);
 
 export const ref = (def: string) => ({ $ref: `#/$defs/${def}` });
 const PROVES = { proves: ref('proves') };
