@@ -14,8 +14,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { relative } from 'node:path';
-import { isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
-import { didYouMean } from '../provider/manifest.js';
+import { isScalar, isSeq, type Node } from 'yaml';
+import { didYouMean, formatProblem, readYaml, type Problem } from '../yaml/index.js';
 import type { MetricStats } from './histogram.js';
 
 /** What a load run measures (see run.ts); thresholds may name only these. */
@@ -59,12 +59,8 @@ export interface Threshold {
   origin: string;
 }
 
-export interface ThresholdProblem {
-  file: string;
-  line: number;
-  column: number;
-  message: string;
-}
+/** A problem of a threshold: always positioned, never a field. */
+export type ThresholdProblem = Required<Pick<Problem, 'file' | 'line' | 'column' | 'message'>>;
 
 export class ThresholdError extends Error {
   override name = 'ThresholdError';
@@ -73,9 +69,7 @@ export class ThresholdError extends Error {
   }
 }
 
-export function formatThresholdProblem(p: ThresholdProblem): string {
-  return `${p.file}:${p.line}:${p.column}: ${p.message}`;
-}
+export const formatThresholdProblem: (p: ThresholdProblem) => string = formatProblem;
 
 const EXPR_RE = /^\s*([A-Za-z_0-9]+)\s*\(\s*([A-Za-z_0-9]*)\s*\)\s*(<=|>=|==|<|>)\s*(\S+)\s*$/;
 
@@ -162,15 +156,17 @@ function parseValue(stat: Stat, raw: string): number | string {
  * `displayFile` names it in problems (default: relative to the working directory).
  */
 export function parseProfile(text: string, displayFile: string): Threshold[] {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, keepSourceTokens: true });
+  const read = readYaml(text, displayFile, {
+    empty: 'expected a mapping with `thresholds:` (a list)',
+    oneDocument: 'one file holds one YAML document (remove the "---" separator)',
+  });
+  if (!read.syntaxOk) throw new ThresholdError(read.problems.sorted() as ThresholdProblem[]);
+  const { doc, map } = read;
   const problems: ThresholdProblem[] = [];
   const at = (offset: number, message: string, extraColumns = 0) => {
-    const pos = lines.linePos(offset);
-    problems.push({ file: displayFile, line: pos.line, column: pos.col + extraColumns, message });
+    const pos = map.at(offset);
+    problems.push({ file: displayFile, line: pos.line, column: pos.column + extraColumns, message });
   };
-  for (const e of doc.errors) at(e.pos[0], e.message.split('\n')[0]!);
-  if (problems.length) throw new ThresholdError(problems);
   const root = doc.contents as Node | null;
   const thresholds: Threshold[] = [];
   if (!root || !('items' in root) || isSeq(root)) {
@@ -205,7 +201,7 @@ export function parseProfile(text: string, displayFile: string): Threshold[] {
       at(offset, parsed.problem.message, quoted + parsed.problem.column - 1);
       continue;
     }
-    thresholds.push({ ...parsed.threshold, origin: `${displayFile}:${lines.linePos(offset).line}` });
+    thresholds.push({ ...parsed.threshold, origin: `${displayFile}:${map.at(offset).line}` });
   }
   if (problems.length) throw new ThresholdError(problems);
   return thresholds;

@@ -44,4 +44,10 @@ export {
   type StartProviderOptions,
   type ProviderHandle,
 } from './start.js';
-export { SourceMap, fieldName, fromJsonPointer, type SourcePosition, type PathSegment } from './positions.js';
+export {
+  SourceMap,
+  fieldName,
+  fromJsonPointer,
+  type SourcePosition,
+  type PathSegment,
+} from '../yaml/index.js';

@@ -55,7 +55,7 @@ export type Condition =
   /** Every org of the last burst is served, with distinct ports and NIDs. */
   | { kind: 'burst-served' };
 
-interface StepBase {
+export interface StepBase {
   /** 0-based position in `steps`, and where it is in the file. */
   index: number;
   line: number;
@@ -63,49 +63,15 @@ interface StepBase {
   proves: RequirementId[];
 }
 
-export type Step = StepBase &
-  (
-    | { kind: 'top-up'; org: string; packages: number }
-    | { kind: 'register-then-top-up'; org: string; packages: number }
-    /** A payment that is not a whole number of packages; passes when it reverts with InvalidAmount. */
-    | { kind: 'invalid-top-up'; org: string }
-    | { kind: 'cancel'; org: string }
-    | { kind: 'suspend'; org: string }
-    | { kind: 'anchor'; org: string; repo: string }
-    /** Top-ups of `count` fresh orgs in one block (`count` absent: the profile's `burst`). */
-    | { kind: 'burst'; count?: number }
-    | { kind: 'foreign-top-up'; org: string }
-    | { kind: 'malformed-log' }
-    | { kind: 'mine'; blocks: number }
-    /** Mines until the chain's confirmations make everything sent so far actionable. */
-    | { kind: 'confirm' }
-    /** Mines to `expiry + offset` (`at: expiry`) or `expiry + grace + offset` (`at: grace-end`) of `org`. */
-    | { kind: 'mine-to'; org: string; at: 'expiry' | 'grace-end'; offset: number }
-    | { kind: 'reorg'; depth: number }
-    | { kind: 'kill'; target: Target }
-    | { kind: 'start'; target: Target }
-    | { kind: 'restart'; target: Target }
-    | { kind: 'pause'; target: Target }
-    | { kind: 'unpause'; target: Target }
-    | { kind: 'partition'; peer: string; org: string }
-    | { kind: 'heal' }
-    | { kind: 'loss'; peer: string; percent: number }
-    | { kind: 'latency'; peer: string; ms: number }
-    | { kind: 'bandwidth'; peer: string; kbit: number }
-    | { kind: 'connect'; peer: string; org: string }
-    | { kind: 'create-repo'; peer: string; repo: string }
-    | { kind: 'push'; peer: string; repo: string }
-    | { kind: 'remember'; org: string; as: string }
-    | { kind: 'sleep'; seconds: number }
-    /** Waits until `condition` holds, at most `within`; failing it fails `proves` and ends the scenario. */
-    | { kind: 'wait'; condition: Condition; within: Deadline }
-    /** Like wait (`within` absent: must hold now); failing it fails `proves` and the scenario goes on. */
-    | { kind: 'expect'; condition: Condition; within?: Deadline }
-    /** `condition` must stay false for all of `for`. */
-    | { kind: 'never'; condition: Condition; for: Deadline }
-  );
+/**
+ * The model fields of each step kind. Empty here: each step file (steps/<kind>.ts) adds its own
+ * (declaration merging), so a new step is typed without editing this file.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled in by the step files
+export interface StepForms {}
 
-export type StepKind = Step['kind'];
+export type StepKind = keyof StepForms;
+export type Step = { [K in StepKind]: StepBase & { kind: K } & StepForms[K] }[StepKind];
 
 export interface Scenario {
   /** Absolute path of the file it came from. */

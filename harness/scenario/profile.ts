@@ -11,16 +11,19 @@ import schemaJson from './profile.schema.json' with { type: 'json' };
 import {
   compileSchema,
   display,
-  DURATION_HELP,
   explainSchemaErrors,
   isObject,
-  parseDuration,
-  zeroDuration,
-  ScenarioError,
+  readYaml,
   show,
   suggestion,
-  readYaml,
   type CompiledSchema,
+} from '../yaml/index.js';
+import {
+  DURATION_HELP,
+  ONE_DOCUMENT,
+  parseDuration,
+  ScenarioError,
+  zeroDuration,
   type ScenarioProblem,
 } from './problems.js';
 
@@ -118,11 +121,10 @@ export function checkProfile(
   file: string,
 ): { profile?: Profile; problems: ScenarioProblem[] } {
   const shown = display(resolve(file));
-  const { data, problems } = readYaml(
-    source,
-    shown,
-    `expected a profile: deadlines: { ${DEADLINE_NAMES.join(', ')} }, confirmations, graceBlocks, burst, parallel`,
-  );
+  const { data, problems } = readYaml(source, shown, {
+    empty: `expected a profile: deadlines: { ${DEADLINE_NAMES.join(', ')} }, confirmations, graceBlocks, burst, parallel`,
+    ...ONE_DOCUMENT,
+  });
   if (data === undefined) return { problems: problems.sorted() };
   compiled ??= compileSchema(schemaJson);
   const schema = compiled;

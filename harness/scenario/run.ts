@@ -8,10 +8,9 @@ import { RUN_LABEL } from '../docker/labels.js';
 import { startRun } from '../docker/run.js';
 import { ProviderNotReadyError, type LoadedProvider } from '../provider/index.js';
 import type { Evidence, ScenarioResult, StepResult } from '../report/model.js';
-import { judge, type Judgement } from './conditions.js';
 import type { ScenarioContext } from './context.js';
-import type { Deadline, Profile, Scenario, Step } from './model.js';
-import { runStep } from './steps.js';
+import type { Profile, Scenario, Step } from './model.js';
+import { stepDefinition, type StepCheck, type StepOutcome } from './steps/index.js';
 import { startScenarioWorld, type ScenarioWorld } from './world.js';
 
 export interface RunScenarioOptions {
@@ -25,62 +24,9 @@ export interface RunScenarioOptions {
   onProgress?: (line: string) => void;
 }
 
-const POLL_MS = 500;
 const LOG_LINES = 200;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const now = () => new Date().toISOString();
-
-function deadlineOf(d: Deadline, profile: Profile): { name?: string; seconds: number } {
-  return 'name' in d ? { name: d.name, seconds: profile.deadlines[d.name] } : { seconds: d.seconds };
-}
-
-function describeDeadline(d: { name?: string; seconds: number }): string {
-  return d.name ? `${d.name} (${d.seconds} s)` : `${d.seconds} s`;
-}
-
-/** Polls `condition` until it holds or `seconds` pass; the last judgement decides. */
-async function until(
-  ctx: ScenarioContext,
-  step: Extract<Step, { kind: 'wait' | 'expect' }>,
-  seconds: number,
-): Promise<Judgement> {
-  const end = Date.now() + seconds * 1000;
-  for (;;) {
-    const j = await judge(ctx, step.condition);
-    if (j.holds || Date.now() >= end) return j;
-    await sleep(Math.min(POLL_MS, Math.max(0, end - Date.now())));
-  }
-}
-
-/** Polls `condition` for `seconds`; fails at the first time it holds. */
-async function never(
-  ctx: ScenarioContext,
-  step: Extract<Step, { kind: 'never' }>,
-  seconds: number,
-): Promise<Judgement> {
-  const end = Date.now() + seconds * 1000;
-  let last: Judgement;
-  do {
-    last = await judge(ctx, step.condition);
-    if (last.holds) return { ...last, holds: false, expected: `never: ${last.expected}` };
-    await sleep(POLL_MS);
-  } while (Date.now() < end);
-  return { ...last, holds: true, expected: `never: ${last.expected}` };
-}
-
-function summarize(step: Step): string {
-  switch (step.kind) {
-    case 'wait':
-      return `wait until ${step.condition.kind}${'org' in step.condition ? ` ${step.condition.org}` : ''}`;
-    case 'expect':
-      return `expect ${step.condition.kind}${'org' in step.condition ? ` ${step.condition.org}` : ''}`;
-    case 'never':
-      return `never ${step.condition.kind}${'org' in step.condition ? ` ${step.condition.org}` : ''}`;
-    default:
-      return step.kind;
-  }
-}
 
 export async function runScenario(o: RunScenarioOptions): Promise<ScenarioResult> {
   const { scenario, profile } = o;
@@ -137,7 +83,7 @@ export async function runScenario(o: RunScenarioOptions): Promise<ScenarioResult
     say(
       `world up in ${((Date.now() - started) / 1000).toFixed(1)} s (provider ready after ${w.provider.readyAfterMs} ms)`,
     );
-    await runSteps(ctx, o, result, started + scenario.timeoutSeconds * 1000, say);
+    await runSteps(ctx, scenario, result, started + scenario.timeoutSeconds * 1000, say);
   } catch (error) {
     const message = world?.redact((error as Error).message) ?? (error as Error).message;
     if (error instanceof ProviderNotReadyError) {
@@ -193,14 +139,17 @@ function demux(buffer: Buffer): string {
   return (i === 0 ? buffer : Buffer.concat(parts)).toString('utf8');
 }
 
-async function runSteps(
+/**
+ * Runs the steps of `scenario` in order, each through its definition, recording each in `result`;
+ * a step that throws, or fails a check that stops the scenario, skips the rest.
+ */
+export async function runSteps(
   ctx: ScenarioContext,
-  o: RunScenarioOptions,
+  scenario: Scenario,
   result: ScenarioResult,
   hardDeadline: number,
   say: (line: string) => void,
 ): Promise<void> {
-  const { scenario, profile } = o;
   const head = async () => Number(await ctx.world.test.getBlockNumber({ cacheTime: 0 }));
   let stopped: string | undefined;
   for (const step of scenario.steps) {
@@ -208,7 +157,7 @@ async function runSteps(
       index: step.index,
       line: step.line,
       kind: step.kind,
-      summary: summarize(step),
+      summary: stepDefinition(step.kind)!.describe?.(step as never) ?? step.kind,
       startedAt: now(),
       endedAt: '',
       status: 'ok',
@@ -229,11 +178,7 @@ async function runSteps(
     }
     const t0 = Date.now();
     record.blockStart = await head();
-    const evidence = (
-      verdict: boolean,
-      j: { expected: string; observed: Record<string, unknown> },
-      deadline?: { name?: string; seconds: number },
-    ) => {
+    const evidence = ({ holds: verdict, deadline, ...j }: StepCheck) => {
       for (const id of step.proves) {
         const e: Evidence = {
           requirement: id,
@@ -254,36 +199,16 @@ async function runSteps(
       }
     };
     try {
-      if (step.kind === 'wait' || step.kind === 'expect' || step.kind === 'never') {
-        const d =
-          step.kind === 'never'
-            ? deadlineOf(step.for, profile)
-            : step.within
-              ? deadlineOf(step.within, profile)
-              : undefined;
-        const j =
-          step.kind === 'never'
-            ? await never(ctx, step, d!.seconds)
-            : await until(ctx, step, d?.seconds ?? 0);
-        evidence(j.holds, j, d);
-        record.facts = { observed: j.observed };
-        if (!j.holds) {
+      const out = await runStep(ctx, step);
+      if (out.summary) record.summary = out.summary;
+      if (out.facts) record.facts = out.facts;
+      if (out.check) {
+        evidence(out.check);
+        if (!out.check.holds) {
           record.status = 'failed';
-          record.error = `${j.expected}${d ? ` — not within ${describeDeadline(d)}` : ''}`;
+          record.error = out.check.failure ?? out.check.expected;
           result.status = 'failed';
-          if (step.kind === 'wait') stopped = `step ${step.index + 1} (line ${step.line}) failed`;
-        }
-      } else {
-        const out = await runStep(ctx, step);
-        record.summary = out.summary;
-        if (out.facts) record.facts = out.facts;
-        if (out.check) {
-          evidence(out.check.holds, out.check);
-          if (!out.check.holds) {
-            record.status = 'failed';
-            record.error = out.check.expected;
-            result.status = 'failed';
-          }
+          if (out.stopsOnFailure) stopped = `step ${step.index + 1} (line ${step.line}) failed`;
         }
       }
     } catch (error) {
@@ -300,4 +225,11 @@ async function runSteps(
       `${step.index + 1}/${scenario.steps.length} ${record.summary}: ${record.status}${record.error ? ` (${record.error})` : ''} [${secs} s, block ${record.blockEnd}]`,
     );
   }
+}
+
+/** What the step's definition does to the world. */
+function runStep(ctx: ScenarioContext, step: Step): Promise<StepOutcome> {
+  const definition = stepDefinition(step.kind);
+  if (!definition) throw new Error(`no step "${step.kind}" is defined`);
+  return definition.run(ctx, step as never);
 }

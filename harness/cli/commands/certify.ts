@@ -287,5 +287,18 @@ export function scenarioCommand(): Command {
         repeat: 1,
       });
     });
+  scenario
+    .command('schema')
+    .description(
+      'Print the JSON Schema scenario files are checked against (assembled from the step definitions).',
+    )
+    .option('--write', 'write it to harness/scenario/schema.json (what scenario files point editors at)')
+    .action(async (flags: { write?: boolean }) => {
+      const { scenarioSchema, writeScenarioSchema, SCENARIO_SCHEMA_PATH } =
+        await import('../../scenario/schema.js');
+      if (!flags.write) return void console.log(JSON.stringify(scenarioSchema(), null, 2));
+      writeScenarioSchema();
+      console.log(`wrote ${SCENARIO_SCHEMA_PATH}`);
+    });
   return scenario;
 }

@@ -1,0 +1,198 @@
+/**
+ * What wait, expect and never share: the conditions they judge and the fields each takes, their
+ * schema, checks, model and polling. A condition is judged black-box by conditions.ts.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { judge, type Judgement } from '../../conditions.js';
+import type { ScenarioContext } from '../../context.js';
+import type { Condition, Deadline, Profile } from '../../model.js';
+import { parseDuration } from '../../problems.js';
+import { DEADLINE_NAMES } from '../../profile.js';
+import { isObject } from '../../../yaml/index.js';
+import { text, valueOf, type RawStep, type StepChecks, type StepOutcome } from '../define.js';
+import { ref } from './forms.js';
+
+export type ConditionKind = Condition['kind'];
+
+/** The fields each condition takes (`peer?`: optional), as written in a line. */
+const TAKES: Record<ConditionKind, string> = {
+  served: 'org',
+  published: 'org',
+  gone: 'org',
+  'dns-consistent': 'org',
+  'txt-expiry': 'org',
+  p2p: 'org peer?',
+  http: 'org',
+  'same-node': 'org since',
+  'same-identity': 'org since',
+  'has-repo': 'org repo',
+  'lacks-repo': 'org repo',
+  fetched: 'org peer repo',
+  isolated: 'orgs',
+  'burst-served': '',
+};
+export const CONDITIONS = Object.fromEntries(
+  Object.entries(TAKES).map(([kind, fields]) => [kind, fields.split(' ').filter(Boolean)]),
+) as unknown as Record<ConditionKind, readonly string[]>;
+export const CONDITION_KINDS = Object.keys(TAKES) as ConditionKind[];
+/** Every field a condition may take. */
+export const CONDITION_FIELDS = ['org', 'orgs', 'peer', 'since', 'repo'] as const;
+
+/** The condition a judging step's mapping names (by `key`, else by that or until). */
+export function conditionOf(value: unknown, key?: 'that' | 'until'): ConditionKind | undefined {
+  if (!isObject(value)) return undefined;
+  const name = key ? value[key] : (value.that ?? value.until);
+  return typeof name === 'string' && name in CONDITIONS ? (name as ConditionKind) : undefined;
+}
+
+/** `org, peer and repo` (what a condition needs). */
+export function needs(kind: ConditionKind): string {
+  const required = CONDITIONS[kind].filter((f) => !f.endsWith('?'));
+  if (!required.length) return 'nothing';
+  return required.length === 1 ? required[0]! : `${required.slice(0, -1).join(', ')} and ${required.at(-1)}`;
+}
+
+/** `org, peer (optional)`. */
+export function takesText(kind: ConditionKind): string {
+  const fields = CONDITIONS[kind];
+  if (!fields.length) return 'no fields';
+  return fields.map((f) => (f.endsWith('?') ? `${f.slice(0, -1)} (optional)` : f)).join(', ');
+}
+
+type Key = 'until' | 'that';
+type Timing = 'within' | 'for';
+
+/** The mapping of a judging step: its condition key, the condition's fields and its deadline. */
+export function judgingMapping(description: string, key: Key, timing: Timing, required: string[]) {
+  return {
+    description,
+    type: 'object',
+    additionalProperties: false,
+    required,
+    properties: {
+      [key]: ref('condition'),
+      org: ref('name'),
+      orgs: { type: 'array', minItems: 2, items: ref('name') },
+      peer: ref('name'),
+      since: ref('name'),
+      repo: ref('repo'),
+      [timing]: ref('deadline'),
+      proves: ref('proves'),
+    },
+    allOf: [ref('conditionFields')],
+  };
+}
+
+/** What wait, expect and never share of their definitions: fields, checks, report wording. */
+export function judgingStep(key: Key, timing: Timing, optional: boolean, words: string) {
+  return {
+    fields: [key, '<condition fields>', optional ? `${timing}?` : timing],
+    judging: { key, timing },
+    check: (step: RawStep, c: StepChecks) => checkJudging(step, c, key, timing),
+    describe: (s: { condition: Condition }) => describeJudging(words, s.condition),
+  };
+}
+
+/** The checks of a judging step: its condition's names, a burst before burst-served, a deadline > 0. */
+export function checkJudging(step: RawStep, c: StepChecks, key: Key, timing: Timing): void {
+  const get = (name: string) => step.fields.get(name);
+  const condition = conditionOf(Object.fromEntries([...step.fields].map(([k, f]) => [k, f.value])), key);
+  if (!condition) return;
+  const takes = CONDITIONS[condition].map((f) => f.replace('?', ''));
+  if (takes.includes('org')) c.org(get('org'));
+  if (takes.includes('peer')) c.peer(get('peer'));
+  if (takes.includes('repo')) c.repo(get('repo'));
+  if (takes.includes('since')) c.since(get('since'), get('org')?.value);
+  const list = get('orgs');
+  if (takes.includes('orgs') && list && Array.isArray(list.value)) {
+    const seen = new Set<string>();
+    list.value.forEach((name, i) => {
+      const f = { value: name, path: [...list.path, i] };
+      if (typeof name === 'string' && seen.has(name))
+        c.problems.add(f.path, `org "${name}" is listed twice (isolation is between different orgs)`);
+      seen.add(String(name));
+      c.org(f);
+    });
+  }
+  if (condition === 'burst-served' && !c.declarations.bursts.some((i) => i < step.index))
+    c.problems.add(get(key)?.path ?? ['steps', step.index, step.kind], 'needs a burst step before it');
+  c.positive(get(timing));
+}
+
+/** `provision` → { name }; `90s`, `2m`, 90 → { seconds }. */
+export function deadline(value: unknown): Deadline {
+  if (typeof value === 'string' && (DEADLINE_NAMES as readonly string[]).includes(value))
+    return { name: value as Deadline extends { name: infer N } ? N : never };
+  return { seconds: parseDuration(value)! };
+}
+
+export function buildCondition(step: RawStep, key: Key): Condition {
+  const kind = text(step, key) as ConditionKind;
+  const fields = CONDITIONS[kind].map((f) => f.replace('?', ''));
+  const condition: Record<string, unknown> = { kind };
+  for (const f of fields) if (valueOf(step, f) !== undefined) condition[f] = valueOf(step, f);
+  return condition as Condition;
+}
+
+/** What the report calls a judging step before it runs: `wait until served alpha`. */
+export function describeJudging(words: string, condition: Condition): string {
+  return `${words} ${condition.kind}${'org' in condition ? ` ${condition.org}` : ''}`;
+}
+
+const POLL_MS = 500;
+
+export function deadlineOf(d: Deadline, profile: Profile): { name?: string; seconds: number } {
+  return 'name' in d ? { name: d.name, seconds: profile.deadlines[d.name] } : { seconds: d.seconds };
+}
+
+function describeDeadline(d: { name?: string; seconds: number }): string {
+  return d.name ? `${d.name} (${d.seconds} s)` : `${d.seconds} s`;
+}
+
+/** Polls `condition` until it holds or `seconds` pass; the last judgement decides. */
+async function until(ctx: ScenarioContext, condition: Condition, seconds: number): Promise<Judgement> {
+  const end = Date.now() + seconds * 1000;
+  for (;;) {
+    const j = await judge(ctx, condition);
+    if (j.holds || Date.now() >= end) return j;
+    await sleep(Math.min(POLL_MS, Math.max(0, end - Date.now())));
+  }
+}
+
+/** Polls `condition` for `seconds`; fails at the first time it holds. */
+async function never(ctx: ScenarioContext, condition: Condition, seconds: number): Promise<Judgement> {
+  const end = Date.now() + seconds * 1000;
+  let last: Judgement;
+  do {
+    last = await judge(ctx, condition);
+    if (last.holds) return { ...last, holds: false, expected: `never: ${last.expected}` };
+    await sleep(POLL_MS);
+  } while (Date.now() < end);
+  return { ...last, holds: true, expected: `never: ${last.expected}` };
+}
+
+/**
+ * Judges `condition` within `d` (`holds: true`: until it holds; false: it must never hold) and
+ * words the outcome; `d` absent: judged once, now.
+ */
+export async function judgeWithin(
+  ctx: ScenarioContext,
+  condition: Condition,
+  d: Deadline | undefined,
+  mustHold: boolean,
+): Promise<StepOutcome> {
+  const within = d && deadlineOf(d, ctx.world.profile);
+  const j = mustHold
+    ? await until(ctx, condition, within?.seconds ?? 0)
+    : await never(ctx, condition, within!.seconds);
+  return {
+    facts: { observed: j.observed },
+    check: {
+      holds: j.holds,
+      expected: j.expected,
+      observed: j.observed,
+      ...(within && { deadline: within }),
+      failure: `${j.expected}${within ? ` — not within ${describeDeadline(within)}` : ''}`,
+    },
+  };
+}

@@ -1,0 +1,12 @@
+/** `unpause`: Unpauses the provider (`controller`) or an org's org-node (`node:<org>`). */
+import type { Target } from '../model.js';
+import { defineStep } from './define.js';
+import { targetStep } from './support/targets.js';
+
+declare module '../model.js' {
+  interface StepForms {
+    unpause: { target: Target };
+  }
+}
+
+export const unpauseStep = defineStep({ kind: 'unpause', ...targetStep('unpause', 'Unpause') });
