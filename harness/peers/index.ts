@@ -190,22 +190,6 @@ export async function connect(
   );
 }
 
-/** Waits until `peer` has a connected session with `otherNid` (inbound or outbound). */
-export async function waitForSession(
-  peer: StartedContainer,
-  otherNid: string,
-  timeoutMs = 15_000,
-): Promise<Session> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const s = (await sessions(peer)).find((x) => x.nid === otherNid && x.state === 'connected');
-    if (s) return s;
-    if (Date.now() > deadline)
-      throw new Error(`${peer.name}: no session with ${otherNid} after ${timeoutMs} ms`);
-    await sleep(200);
-  }
-}
-
 /** A working copy inside a peer. */
 export interface LocalRepo {
   rid: string;
