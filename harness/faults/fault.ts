@@ -107,5 +107,3 @@ export async function netnsStillThere(target: StartedContainer, what: string): P
   if (state === 'paused') throw new Error(`cannot heal ${what}: ${target.name} is paused (unpause it first)`);
   return state === 'running';
 }
-
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -2,6 +2,7 @@
  * Outside radicle peers: helpers over a started container of the org-node image (`rad`, `git`,
  * `orgnode-api` inside; RAD_HOME set). Every helper returns data, never text to grep.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { StartedContainer } from '../docker/container.js';
 import { container } from '../docker/container.js';
 import type { Run } from '../docker/run.js';
@@ -397,8 +398,4 @@ async function writeFiles(peer: StartedContainer, dir: string, files: Record<str
       stdin: content,
     });
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }

@@ -2,6 +2,7 @@
  * What each step does to the world. Chain steps may prove CHAIN-* requirements themselves (they
  * return checks); waits and expectations are the runner's. Every step returns facts for the report.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   concatHex,
   decodeEventLog,
@@ -493,7 +494,7 @@ const steps: { [K in Step['kind']]: Runner<K> } = {
     };
   },
   sleep: async (_ctx, s) => {
-    await new Promise((r) => setTimeout(r, s.seconds * 1000));
+    await sleep(s.seconds * 1000);
     return { summary: `sleep ${s.seconds} s` };
   },
   wait: () => Promise.reject(new Error('wait is run by the runner')),
