@@ -3,7 +3,8 @@
  * keep the container, since stop then start again is a fault, not a teardown; removal is the run's
  * label sweep. Exec goes through the engine directly: testcontainers' exec cannot feed stdin.
  */
-import { PassThrough } from 'node:stream';
+import { PassThrough, type Writable } from 'node:stream';
+import { text } from 'node:stream/consumers';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Docker from 'dockerode';
 import { dockerEngine } from './engine.js';
@@ -71,27 +72,17 @@ export function startedContainer(c: Docker.Container, name = c.id): StartedConta
       WorkingDir: options.workdir,
     });
     const stream = await e.start({ hijack: true, stdin: options.stdin !== undefined });
-    const out = new PassThrough();
-    const err = new PassThrough();
-    const chunks = { out: [] as Buffer[], err: [] as Buffer[] };
-    out.on('data', (d: Buffer) => chunks.out.push(d));
-    err.on('data', (d: Buffer) => chunks.err.push(d));
+    const [out, err] = [new PassThrough(), new PassThrough()];
+    const collected = Promise.all([text(out), text(err)]);
     docker.modem.demuxStream(stream, out, err);
-    if (options.stdin !== undefined) {
-      stream.write(options.stdin);
-      (stream as unknown as { end(): void }).end();
-    }
-    await new Promise<void>((resolve, reject) => {
-      stream.on('end', resolve);
-      stream.on('close', resolve);
-      stream.on('error', reject);
-    });
-    const { ExitCode } = await e.inspect();
-    return {
-      exitCode: ExitCode ?? -1,
-      stdout: Buffer.concat(chunks.out).toString('utf8'),
-      stderr: Buffer.concat(chunks.err).toString('utf8'),
-    };
+    if (options.stdin !== undefined) (stream as unknown as Writable).end(options.stdin);
+    await new Promise((resolve, reject) =>
+      stream.once('end', resolve).once('close', resolve).once('error', reject),
+    );
+    out.end();
+    err.end();
+    const [[stdout, stderr], { ExitCode }] = await Promise.all([collected, e.inspect()]);
+    return { exitCode: ExitCode ?? -1, stdout, stderr };
   };
   return {
     id: c.id,
