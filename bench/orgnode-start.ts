@@ -9,6 +9,7 @@
  * Then `idle` nodes run side by side for 15 s and `docker stats` gives their memory. Prints p50/p95.
  * Everything it creates carries the run label and is removed at the end.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { container, type StartedContainer } from '../harness/docker/container.js';
 import { dockerEngine } from '../harness/docker/engine.js';
 import { createNetwork } from '../harness/docker/network.js';
@@ -29,7 +30,7 @@ async function until(check: () => Promise<boolean>, timeoutMs: number, what: str
   const deadline = Date.now() + timeoutMs;
   while (!(await check().catch(() => false))) {
     if (Date.now() > deadline) throw new Error(`${what}: not after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 20));
+    await sleep(20);
   }
 }
 
@@ -78,7 +79,7 @@ try {
     await c.waitHealthy(60_000);
     idle.push(c);
   }
-  await new Promise((r) => setTimeout(r, 15_000));
+  await sleep(15_000);
   for (const c of idle) {
     const s = (await dockerEngine().getContainer(c.id).stats({ stream: false })) as unknown as {
       memory_stats: { usage: number; stats?: Record<string, number> };

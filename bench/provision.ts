@@ -14,6 +14,7 @@
  *    `orgs`; the provider and its edge shown apart.
  * Prints p50/p95/max of both and their ratio. Everything carries the run label and is removed at the end.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Address } from 'viem';
 import { container, type StartedContainer } from '../harness/docker/container.js';
 import { dockerEngine } from '../harness/docker/engine.js';
@@ -34,7 +35,6 @@ import { summarize } from './stats.js';
 
 const count = Number(process.argv[2] ?? 50);
 const TIMEOUT_MS = 15 * 60_000;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The A records of `names` (fully qualified) in one dig from the observer: name → address. */
 async function aRecords(w: ReferenceWorld, names: readonly string[]): Promise<Map<string, string>> {

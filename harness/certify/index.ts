@@ -4,6 +4,7 @@
  */
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
+import pLimit from 'p-limit';
 import { dockerEngine } from '../docker/engine.js';
 import { loadProvider, providerImage, type LoadedProvider } from '../provider/index.js';
 import type { CertificationResults, ScenarioResult } from '../report/model.js';
@@ -44,23 +45,6 @@ export const redactSecrets = (s: string): string =>
 
 const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };
 
-async function eachLimited<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const out: R[] = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return out;
-}
-
 export async function certify(o: CertifyOptions): Promise<Certification> {
   const say = o.onProgress ?? (() => undefined);
   const started = Date.now();
@@ -80,7 +64,7 @@ export async function certify(o: CertifyOptions): Promise<Certification> {
   const all: (ScenarioResult & { repetition: number })[] = [];
   for (let repetition = 1; repetition <= repeat; repetition++) {
     if (repeat > 1) say(`repetition ${repetition}/${repeat}`);
-    const results = await eachLimited(o.scenarios, parallel, (scenario) =>
+    const results = await pLimit(Math.max(1, parallel)).map(o.scenarios, (scenario) =>
       runScenario({
         scenario,
         provider,

@@ -7,14 +7,10 @@ import {
   decodeEventLog,
   parseSignature,
   type Address,
-  type BlockNumber,
   type BlockTag,
-  type Client,
   type Hash,
   type Hex,
   type TransactionReceipt,
-  type Transport,
-  type Chain as ViemChain,
 } from 'viem';
 import { getBlock, getContractEvents, readContract, waitForTransactionReceipt } from 'viem/actions';
 import {
@@ -27,21 +23,10 @@ import {
   uniswapV2Router02Abi,
 } from '../../contracts/index.js';
 import type { WalletClient } from './clients.js';
+import { view, viewOf, write, writeOf, type Reader, type TxOverrides } from './view.js';
 
-/** Any viem client that can read the chain (public, test or wallet client). */
-export type Reader = Client<Transport, ViemChain | undefined>;
+export { blockOf, type ReadOptions, type Reader, type TxOverrides } from './view.js';
 export type Packages = bigint | number;
-
-/** Optional overrides for writes: a fixed gas limit skips estimation (the tx is sent even if it reverts). */
-export interface TxOverrides {
-  gas?: bigint;
-  nonce?: number;
-}
-
-export interface ReadOptions {
-  blockTag?: BlockTag;
-  blockNumber?: BlockNumber;
-}
 
 export class TransactionRevertedError extends Error {
   override name = 'TransactionRevertedError';
@@ -61,141 +46,28 @@ export async function confirm(
   return receipt;
 }
 
-/** A read at `at`: viem takes a block tag or a block number, not both. */
-export function blockOf({ blockTag, blockNumber }: ReadOptions) {
-  return blockNumber === undefined ? { blockTag } : { blockNumber };
-}
-
 // ---- provider reads (EthProvider and TokenProvider share these) ----
 
-export function packagePrice(client: Reader, provider: Address, at: ReadOptions = {}): Promise<bigint> {
-  return readContract(client, {
-    address: provider,
-    abi: ethProviderAbi,
-    functionName: 'packagePrice',
-    ...blockOf(at),
-  });
-}
+export const packagePrice = view(ethProviderAbi, 'packagePrice');
 
-export function pricePerBlock(client: Reader, provider: Address, at: ReadOptions = {}): Promise<bigint> {
-  return readContract(client, {
-    address: provider,
-    abi: ethProviderAbi,
-    functionName: 'pricePerBlock',
-    ...blockOf(at),
-  });
-}
+export const pricePerBlock = view(ethProviderAbi, 'pricePerBlock');
 
-export function packageBlocks(client: Reader, provider: Address, at: ReadOptions = {}): Promise<bigint> {
-  return readContract(client, {
-    address: provider,
-    abi: ethProviderAbi,
-    functionName: 'packageBlocks',
-    ...blockOf(at),
-  });
-}
+export const packageBlocks = view(ethProviderAbi, 'packageBlocks');
 
-export function providerOwner(client: Reader, provider: Address, at: ReadOptions = {}): Promise<Address> {
-  return readContract(client, {
-    address: provider,
-    abi: ethProviderAbi,
-    functionName: 'owner',
-    ...blockOf(at),
-  });
-}
+export const providerOwner = view(ethProviderAbi, 'owner');
 
-/** address(0) for ether, else the token the provider is paid in. */
-export function currencyOf(client: Reader, provider: Address, at: ReadOptions = {}): Promise<Address> {
-  return readContract(client, {
-    address: provider,
-    abi: ethProviderAbi,
-    functionName: 'currency',
-    ...blockOf(at),
-  });
-}
+export const expiryOf = viewOf(ethProviderAbi, 'expiryOf');
 
-export function expiryOf(
-  client: Reader,
-  provider: Address,
-  org: Address,
-  at: ReadOptions = {},
-): Promise<bigint> {
-  return readContract(client, {
-    address: provider,
-    abi: ethProviderAbi,
-    functionName: 'expiryOf',
-    args: [org],
-    ...blockOf(at),
-  });
-}
+export const isActive = viewOf(ethProviderAbi, 'isActive');
 
-export function isActive(
-  client: Reader,
-  provider: Address,
-  org: Address,
-  at: ReadOptions = {},
-): Promise<boolean> {
-  return readContract(client, {
-    address: provider,
-    abi: ethProviderAbi,
-    functionName: 'isActive',
-    args: [org],
-    ...blockOf(at),
-  });
-}
+export const deploymentOf = viewOf(ethProviderAbi, 'deploymentOf');
 
-export function deploymentOf(client: Reader, provider: Address, org: Address, at: ReadOptions = {}) {
-  return readContract(client, {
-    address: provider,
-    abi: ethProviderAbi,
-    functionName: 'deploymentOf',
-    args: [org],
-    ...blockOf(at),
-  });
-}
-
-export function deploymentOwnerOf(
-  client: Reader,
-  provider: Address,
-  org: Address,
-  at: ReadOptions = {},
-): Promise<Address> {
-  return readContract(client, {
-    address: provider,
-    abi: ethProviderAbi,
-    functionName: 'deploymentOwnerOf',
-    args: [org],
-    ...blockOf(at),
-  });
-}
-
-export function activeSubscribers(client: Reader, provider: Address, at: ReadOptions = {}): Promise<bigint> {
-  return readContract(client, {
-    address: provider,
-    abi: ethProviderAbi,
-    functionName: 'activeSubscribers',
-    ...blockOf(at),
-  });
-}
+export const activeSubscribers = view(ethProviderAbi, 'activeSubscribers');
 
 /** Revenue earned so far (withdrawn or not). */
-export function realizedRevenue(client: Reader, provider: Address, at: ReadOptions = {}): Promise<bigint> {
-  return readContract(client, {
-    address: provider,
-    abi: ethProviderAbi,
-    functionName: 'realizedRevenue',
-    ...blockOf(at),
-  });
-}
+export const realizedRevenue = view(ethProviderAbi, 'realizedRevenue');
 
-export function withdrawable(client: Reader, provider: Address, at: ReadOptions = {}): Promise<bigint> {
-  return readContract(client, {
-    address: provider,
-    abi: ethProviderAbi,
-    functionName: 'withdrawable',
-    ...blockOf(at),
-  });
-}
+export const withdrawable = view(ethProviderAbi, 'withdrawable');
 
 /** `NewTopUp` logs of `provider` (optionally of one org), fetched fresh from the node. */
 export async function topUpLogs(
@@ -235,33 +107,17 @@ export async function topUp(
   tx: TxOverrides = {},
 ): Promise<Hash> {
   const value = (await packagePrice(wallet, provider)) * BigInt(packages);
-  return wallet.writeContract({
-    address: provider,
-    abi: ethProviderAbi,
-    functionName: 'topUp',
-    args: [org],
-    value,
-    ...tx,
-  });
+  return topUpWithValue(wallet, provider, org, value, tx);
 }
 
 /** Pays exactly `value` wei for `org` (EthProvider), whole packages or not. */
-export function topUpWithValue(
+export const topUpWithValue = (
   wallet: WalletClient,
   provider: Address,
   org: Address,
   value: bigint,
-  tx: TxOverrides = {},
-): Promise<Hash> {
-  return wallet.writeContract({
-    address: provider,
-    abi: ethProviderAbi,
-    functionName: 'topUp',
-    args: [org],
-    value,
-    ...tx,
-  });
-}
+  tx = {},
+) => write(ethProviderAbi, 'topUp')(wallet, provider, [org], { ...tx, value });
 
 /** Pays `packages` packages in tokens for `org` (TokenProvider; needs an allowance, see `approve`). */
 export async function topUpWithToken(
@@ -282,9 +138,8 @@ export async function topUpWithToken(
 }
 
 /** The token a TokenProvider is paid in. */
-export function tokenOf(client: Reader, provider: Address): Promise<Address> {
-  return readContract(client, { address: provider, abi: tokenProviderAbi, functionName: 'token' });
-}
+export const tokenOf = (client: Reader, provider: Address) =>
+  view(tokenProviderAbi, 'token')(client, provider);
 
 /** Deadline one hour after the latest block (block time, not wall clock). */
 export async function defaultDeadline(client: Reader, seconds = 3600n): Promise<bigint> {
@@ -404,36 +259,10 @@ export async function topUpWithEth(
 }
 
 /** The deployment owner ends `org`'s deployment now and gets the unused blocks refunded. */
-export function cancel(
-  wallet: WalletClient,
-  provider: Address,
-  org: Address,
-  tx: TxOverrides = {},
-): Promise<Hash> {
-  return wallet.writeContract({
-    address: provider,
-    abi: ethProviderAbi,
-    functionName: 'cancel',
-    args: [org],
-    ...tx,
-  });
-}
+export const cancel = writeOf(ethProviderAbi, 'cancel');
 
 /** The provider owner ends `org`'s deployment now; its owner gets the unused blocks refunded. */
-export function suspend(
-  wallet: WalletClient,
-  provider: Address,
-  org: Address,
-  tx: TxOverrides = {},
-): Promise<Hash> {
-  return wallet.writeContract({
-    address: provider,
-    abi: ethProviderAbi,
-    functionName: 'suspend',
-    args: [org],
-    ...tx,
-  });
-}
+export const suspend = writeOf(ethProviderAbi, 'suspend');
 
 /** The provider owner takes the realized revenue. */
 export function withdraw(wallet: WalletClient, provider: Address, tx: TxOverrides = {}): Promise<Hash> {
@@ -448,13 +277,7 @@ export function createOrg(
   owner: Address = wallet.account.address,
   tx: TxOverrides = {},
 ): Promise<Hash> {
-  return wallet.writeContract({
-    address: orgFactory,
-    abi: orgFactoryAbi,
-    functionName: 'createOrg',
-    args: [owner],
-    ...tx,
-  });
+  return writeOf(orgFactoryAbi, 'createOrg')(wallet, orgFactory, owner, tx);
 }
 
 /** Orgs created in a transaction (from `OrgCreated` logs), e.g. by `createOrg` or `registerOrgThenTopUp`. */
@@ -480,18 +303,9 @@ export function createdOrg(receipt: TransactionReceipt): Address {
   return first.org;
 }
 
-export function orgOwner(client: Reader, org: Address): Promise<Address> {
-  return readContract(client, { address: org, abi: orgAbi, functionName: 'owner' });
-}
+export const orgOwner = (client: Reader, org: Address) => view(orgAbi, 'owner')(client, org);
 
-export function setOrgOwner(
-  wallet: WalletClient,
-  org: Address,
-  owner: Address,
-  tx: TxOverrides = {},
-): Promise<Hash> {
-  return wallet.writeContract({ address: org, abi: orgAbi, functionName: 'setOwner', args: [owner], ...tx });
-}
+export const setOrgOwner = writeOf(orgAbi, 'setOwner');
 
 /** Anchors project `id` at `multihash` (`tag` = kind of the hash). */
 export function anchor(
@@ -522,115 +336,43 @@ export async function registerOrgThenTopUp(
   tx: TxOverrides = {},
 ): Promise<Hash> {
   const value = (await packagePrice(wallet, provider)) * BigInt(packages);
-  return wallet.writeContract({
-    address: entrance,
-    abi: entranceAbi,
-    functionName: 'registerOrgThenTopUp',
-    args: [provider],
-    value,
-    ...tx,
-  });
+  return write(entranceAbi, 'registerOrgThenTopUp')(wallet, entrance, [provider], { ...tx, value });
 }
 
-export function listProvider(
+export const listProvider = (
   wallet: WalletClient,
   entrance: Address,
   provider: Address,
   name: string,
   endpoint: string,
   tx: TxOverrides = {},
-): Promise<Hash> {
-  return wallet.writeContract({
-    address: entrance,
-    abi: entranceAbi,
-    functionName: 'list',
-    args: [provider, name, endpoint],
-    ...tx,
-  });
-}
+) => write(entranceAbi, 'list')(wallet, entrance, [provider, name, endpoint], tx);
 
-export function delistProvider(
-  wallet: WalletClient,
-  entrance: Address,
-  provider: Address,
-  tx: TxOverrides = {},
-): Promise<Hash> {
-  return wallet.writeContract({
-    address: entrance,
-    abi: entranceAbi,
-    functionName: 'delist',
-    args: [provider],
-    ...tx,
-  });
-}
+export const delistProvider = writeOf(entranceAbi, 'delist');
 
 /** Listed providers with their live terms, in listing order. */
-export function listedProviders(client: Reader, entrance: Address, at: ReadOptions = {}) {
-  return readContract(client, {
-    address: entrance,
-    abi: entranceAbi,
-    functionName: 'providers',
-    ...blockOf(at),
-  });
-}
+export const listedProviders = view(entranceAbi, 'providers');
 
 /** Listed providers paid in `currency` (zero address = ether), cheapest first, then most subscribers. */
-export function ranking(client: Reader, entrance: Address, currency: Address, at: ReadOptions = {}) {
-  return readContract(client, {
-    address: entrance,
-    abi: entranceAbi,
-    functionName: 'ranking',
-    args: [currency],
-    ...blockOf(at),
-  });
-}
+export const ranking = viewOf(entranceAbi, 'ranking');
 
 // ---- stablecoin ----
 
-export function tokenBalance(
-  client: Reader,
-  token: Address,
-  who: Address,
-  at: ReadOptions = {},
-): Promise<bigint> {
-  return readContract(client, {
-    address: token,
-    abi: testStablecoinAbi,
-    functionName: 'balanceOf',
-    args: [who],
-    ...blockOf(at),
-  });
-}
+export const tokenBalance = viewOf(testStablecoinAbi, 'balanceOf');
 
-export function approve(
+export const approve = (
   wallet: WalletClient,
   token: Address,
   spender: Address,
   amount: bigint,
   tx: TxOverrides = {},
-): Promise<Hash> {
-  return wallet.writeContract({
-    address: token,
-    abi: testStablecoinAbi,
-    functionName: 'approve',
-    args: [spender, amount],
-    ...tx,
-  });
-}
+) => write(testStablecoinAbi, 'approve')(wallet, token, [spender, amount], tx);
 
 /** Mints test stablecoins (only the stablecoin's owner, the deployer, may). */
-export function mintStablecoin(
+export const mintStablecoin = (
   wallet: WalletClient,
   token: Address,
   to: Address,
   amount: bigint,
   tx: TxOverrides = {},
-): Promise<Hash> {
-  return wallet.writeContract({
-    address: token,
-    abi: testStablecoinAbi,
-    functionName: 'mint',
-    args: [to, amount],
-    ...tx,
-  });
-}
+) => write(testStablecoinAbi, 'mint')(wallet, token, [to, amount], tx);

@@ -1,8 +1,9 @@
 /**
  * Many transactions fast: signed locally with consecutive nonces and fixed gas (no estimation, no
- * per-transaction fee lookups), sent raw a batch at a time. Use with manual mining to pack many
+ * per-transaction fee lookups), sent raw, `concurrency` in flight at once. Use with manual mining to pack many
  * transactions into each block, then `mineUntilIncluded`.
  */
+import pLimit from 'p-limit';
 import type { Address, Hash, Hex } from 'viem';
 import type { TestClient, WalletClient } from './clients.js';
 
@@ -46,14 +47,7 @@ export async function sendMany(
       }),
     ),
   );
-  const hashes: Hash[] = [];
-  for (let i = 0; i < signed.length; i += concurrency) {
-    const batch = signed.slice(i, i + concurrency);
-    hashes.push(
-      ...(await Promise.all(batch.map((tx) => wallet.sendRawTransaction({ serializedTransaction: tx })))),
-    );
-  }
-  return hashes;
+  return pLimit(concurrency).map(signed, (tx) => wallet.sendRawTransaction({ serializedTransaction: tx }));
 }
 
 /** Mines one block at a time until `hash` has a receipt (or `maxBlocks` were mined); returns the head. */

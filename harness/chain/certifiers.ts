@@ -7,7 +7,16 @@ import type { Address, Hash, Hex } from 'viem';
 import { readContract } from 'viem/actions';
 import { certifierRegistryAbi, entranceAbi } from '../../contracts/index.js';
 import type { CertificateFields } from '../certificate/typed-data.js';
-import { blockOf, type ReadOptions, type Reader, type TxOverrides } from './actions.js';
+import {
+  blockOf,
+  view,
+  viewOf,
+  write,
+  writeOf,
+  type ReadOptions,
+  type Reader,
+  type TxOverrides,
+} from './view.js';
 import type { WalletClient } from './clients.js';
 
 /** The certificate as the contracts' `CertificateLib.Certificate` tuple (only the signed fields). */
@@ -25,84 +34,24 @@ export function certificateArg(fields: CertificateFields) {
 
 // ---- registry writes (owner only) ----
 
-export function addCertifier(
-  wallet: WalletClient,
-  registry: Address,
-  certifier: Address,
-  tx: TxOverrides = {},
-): Promise<Hash> {
-  return wallet.writeContract({
-    address: registry,
-    abi: certifierRegistryAbi,
-    functionName: 'addCertifier',
-    args: [certifier],
-    ...tx,
-  });
-}
+export const addCertifier = writeOf(certifierRegistryAbi, 'addCertifier');
 
-export function revokeCertifier(
-  wallet: WalletClient,
-  registry: Address,
-  certifier: Address,
-  tx: TxOverrides = {},
-): Promise<Hash> {
-  return wallet.writeContract({
-    address: registry,
-    abi: certifierRegistryAbi,
-    functionName: 'revokeCertifier',
-    args: [certifier],
-    ...tx,
-  });
-}
+export const revokeCertifier = writeOf(certifierRegistryAbi, 'revokeCertifier');
 
 /** Replaces `oldCertifier` by `newCertifier` in one transaction. */
-export function rotateCertifier(
+export const rotateCertifier = (
   wallet: WalletClient,
   registry: Address,
   oldCertifier: Address,
   newCertifier: Address,
   tx: TxOverrides = {},
-): Promise<Hash> {
-  return wallet.writeContract({
-    address: registry,
-    abi: certifierRegistryAbi,
-    functionName: 'rotateCertifier',
-    args: [oldCertifier, newCertifier],
-    ...tx,
-  });
-}
+) => write(certifierRegistryAbi, 'rotateCertifier')(wallet, registry, [oldCertifier, newCertifier], tx);
 
 /** Withdraws one certificate by its statement digest (permanent). */
-export function revokeCertificate(
-  wallet: WalletClient,
-  registry: Address,
-  statement: Hex,
-  tx: TxOverrides = {},
-): Promise<Hash> {
-  return wallet.writeContract({
-    address: registry,
-    abi: certifierRegistryAbi,
-    functionName: 'revokeCertificate',
-    args: [statement],
-    ...tx,
-  });
-}
+export const revokeCertificate = writeOf(certifierRegistryAbi, 'revokeCertificate');
 
 /** First step of an ownership transfer: names `newOwner`, who must `acceptRegistryOwnership`. */
-export function transferRegistryOwnership(
-  wallet: WalletClient,
-  registry: Address,
-  newOwner: Address,
-  tx: TxOverrides = {},
-): Promise<Hash> {
-  return wallet.writeContract({
-    address: registry,
-    abi: certifierRegistryAbi,
-    functionName: 'transferOwnership',
-    args: [newOwner],
-    ...tx,
-  });
-}
+export const transferRegistryOwnership = writeOf(certifierRegistryAbi, 'transferOwnership');
 
 export function acceptRegistryOwnership(
   wallet: WalletClient,
@@ -119,71 +68,16 @@ export function acceptRegistryOwnership(
 
 // ---- registry reads ----
 
-export function isCertifier(
-  client: Reader,
-  registry: Address,
-  who: Address,
-  at: ReadOptions = {},
-): Promise<boolean> {
-  return readContract(client, {
-    address: registry,
-    abi: certifierRegistryAbi,
-    functionName: 'isCertifier',
-    args: [who],
-    ...blockOf(at),
-  });
-}
+export const isCertifier = viewOf(certifierRegistryAbi, 'isCertifier');
 
 /** Every registered certifier (a revocation moves the last one into the gap). */
-export function certifiers(
-  client: Reader,
-  registry: Address,
-  at: ReadOptions = {},
-): Promise<readonly Address[]> {
-  return readContract(client, {
-    address: registry,
-    abi: certifierRegistryAbi,
-    functionName: 'certifiers',
-    ...blockOf(at),
-  });
-}
+export const certifiers = view(certifierRegistryAbi, 'certifiers');
 
-export function isCertificateRevoked(
-  client: Reader,
-  registry: Address,
-  statement: Hex,
-  at: ReadOptions = {},
-): Promise<boolean> {
-  return readContract(client, {
-    address: registry,
-    abi: certifierRegistryAbi,
-    functionName: 'isRevoked',
-    args: [statement],
-    ...blockOf(at),
-  });
-}
+export const isCertificateRevoked = viewOf(certifierRegistryAbi, 'isRevoked');
 
-export function registryOwner(client: Reader, registry: Address, at: ReadOptions = {}): Promise<Address> {
-  return readContract(client, {
-    address: registry,
-    abi: certifierRegistryAbi,
-    functionName: 'owner',
-    ...blockOf(at),
-  });
-}
+export const registryOwner = view(certifierRegistryAbi, 'owner');
 
-export function registryPendingOwner(
-  client: Reader,
-  registry: Address,
-  at: ReadOptions = {},
-): Promise<Address> {
-  return readContract(client, {
-    address: registry,
-    abi: certifierRegistryAbi,
-    functionName: 'pendingOwner',
-    ...blockOf(at),
-  });
-}
+export const registryPendingOwner = view(certifierRegistryAbi, 'pendingOwner');
 
 // ---- entrance ----
 
@@ -208,31 +102,10 @@ export function listCertified(
 }
 
 /** The certificate stored for `provider` (all zero when none), whether or not it still holds. */
-export function certificateOf(client: Reader, entrance: Address, provider: Address, at: ReadOptions = {}) {
-  return readContract(client, {
-    address: entrance,
-    abi: entranceAbi,
-    functionName: 'certificateOf',
-    args: [provider],
-    ...blockOf(at),
-  });
-}
+export const certificateOf = viewOf(entranceAbi, 'certificateOf');
 
 /** Whether `provider` is certified at that block: stored, not expired, certifier registered, not revoked. */
-export function isCertified(
-  client: Reader,
-  entrance: Address,
-  provider: Address,
-  at: ReadOptions = {},
-): Promise<boolean> {
-  return readContract(client, {
-    address: entrance,
-    abi: entranceAbi,
-    functionName: 'isCertified',
-    args: [provider],
-    ...blockOf(at),
-  });
-}
+export const isCertified = viewOf(entranceAbi, 'isCertified');
 
 /** The EIP-712 digest the Entrance computes for `fields` on its chain (what a certifier signs). */
 export function certificateDigest(

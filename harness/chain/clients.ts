@@ -50,7 +50,5 @@ export function walletClientFor(chain: Chain, who: number | Account) {
     pollingInterval: POLLING_MS,
   }).extend(publicActions);
 }
-
-export type PublicClient = ReturnType<typeof publicClientFor>;
 export type TestClient = ReturnType<typeof testClientFor>;
 export type WalletClient = ReturnType<typeof walletClientFor>;

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Hash } from 'viem';
 import type { TestClient } from './clients.js';
 
@@ -41,7 +42,7 @@ export async function waitForBlock(
     if (Date.now() > deadline) {
       throw new Error(`timed out after ${timeoutMs} ms waiting for block ${target}; chain is at ${current}`);
     }
-    await new Promise((resolve) => setTimeout(resolve, pollMs));
+    await sleep(pollMs);
   }
 }
 

@@ -4,7 +4,6 @@ export { removeRun, staleRuns, sweepStaleRuns, type SweepResult } from './sweep.
 export { startRun, type Run } from './run.js';
 export {
   container,
-  containerHandle,
   ContainerBuilder,
   type StartedContainer,
   type ExecResult,

@@ -1,4 +1,6 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { hostname } from 'node:os';
+import pLimit from 'p-limit';
 import { dockerEngine } from './engine.js';
 import { OWNER_LABEL, RUN_LABEL } from './labels.js';
 
@@ -19,14 +21,9 @@ export async function removeRun(runId?: string): Promise<SweepResult> {
   const containers = await docker.listContainers({ all: true, filters });
   // A few at a time: dockerd 20.10 removing dozens of containers at once can leave a stale endpoint
   // behind, and the network then never goes ("has active endpoints") until the engine restarts.
-  let next = 0;
-  const remover = async () => {
-    while (next < containers.length) {
-      const c = containers[next++]!;
-      await docker.getContainer(c.Id).remove({ force: true, v: true }).catch(ignoreGone);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(REMOVE_CONCURRENCY, containers.length) }, remover));
+  await pLimit(REMOVE_CONCURRENCY).map(containers, (c) =>
+    docker.getContainer(c.Id).remove({ force: true, v: true }).catch(ignoreGone),
+  );
   const networks = await docker.listNetworks({ filters });
   for (const n of networks) await removeNetwork(n.Id);
   const { Volumes: volumes } = await docker.listVolumes({ filters });
@@ -57,7 +54,7 @@ async function removeNetwork(id: string, attempts = 5): Promise<void> {
       for (const container of Object.keys(info?.Containers ?? {})) {
         await network.disconnect({ Container: container, Force: true }).catch(() => undefined);
       }
-      await new Promise((r) => setTimeout(r, 300 * attempt));
+      await sleep(300 * attempt);
     }
   }
 }

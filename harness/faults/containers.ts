@@ -1,5 +1,6 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { StartedContainer } from '../docker/container.js';
-import { containerState, makeFault, sleep, type Fault } from './fault.js';
+import { containerState, makeFault, type Fault } from './fault.js';
 
 export type KillFault = Fault<'kill'> & { readonly signal: string };
 export type StopFault = Fault<'stop'>;

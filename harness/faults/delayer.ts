@@ -1,5 +1,6 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { StartedContainer } from '../docker/container.js';
-import { netnsStillThere, sleep } from './fault.js';
+import { netnsStillThere } from './fault.js';
 import { addressMatch, type OwnChain, type Rule } from './iptables.js';
 import type { AddressSet, Direction } from './links.js';
 

@@ -1,3 +1,4 @@
+import pLimit, { type LimitFunction } from 'p-limit';
 import { randomBytes } from 'node:crypto';
 import type { StartedContainer } from '../docker/container.js';
 
@@ -65,24 +66,17 @@ export async function healAll(faults: ReadonlyArray<Pick<Fault, 'heal' | 'descri
   if (errors.length) throw new Error(`could not heal ${errors.length} fault(s):\n  ${errors.join('\n  ')}`);
 }
 
-const queues = new Map<string, Promise<unknown>>();
+// One limiter per container, kept for the process: a few hundred containers at most.
+const queues = new Map<string, LimitFunction>();
 
 /**
  * Runs network changes of one container one at a time (queue numbers, ifb names and rule order are
  * read then written). Different containers proceed in parallel.
  */
 export function serialized<T>(target: StartedContainer, step: () => Promise<T>): Promise<T> {
-  const previous = queues.get(target.id) ?? Promise.resolve();
-  const next = previous.then(step, step);
-  const settled = next.then(
-    () => undefined,
-    () => undefined,
-  );
-  queues.set(target.id, settled);
-  void settled.then(() => {
-    if (queues.get(target.id) === settled) queues.delete(target.id);
-  });
-  return next;
+  let queue = queues.get(target.id);
+  if (!queue) queues.set(target.id, (queue = pLimit(1)));
+  return queue(step);
 }
 
 export type ContainerState = 'running' | 'paused' | 'stopped' | 'gone';
@@ -107,5 +101,3 @@ export async function netnsStillThere(target: StartedContainer, what: string): P
   if (state === 'paused') throw new Error(`cannot heal ${what}: ${target.name} is paused (unpause it first)`);
   return state === 'running';
 }
-
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -2,12 +2,15 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { access, constants, cp, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { IMAGES_DIR, REPO_ROOT } from './paths.js';
 import type { TarEntry } from './tar.js';
 
 /** The host-side step of a recipe; it is never part of the build context. */
 export const PREPARE_SCRIPT = 'prepare.sh';
+/** The same step as a zx script (run with the harness's own zx; needs no exec bit). */
+export const PREPARE_ZX = 'prepare.mjs';
+const ZX_CLI = join(REPO_ROOT, 'node_modules', 'zx', 'build', 'cli.js');
 
 export interface PreparedContext {
   dir: string;
@@ -17,8 +20,8 @@ export interface PreparedContext {
 }
 
 /**
- * Copies a recipe into a temporary directory and runs its `prepare.sh` there (on the host, with
- * CONTEXT_DIR set), so the recipe directory itself is never written to.
+ * Copies a recipe into a temporary directory and runs its `prepare.mjs` (zx) or `prepare.sh` there
+ * (on the host, with CONTEXT_DIR set), so the recipe directory itself is never written to.
  */
 export async function prepareContext(
   name: string,
@@ -29,12 +32,15 @@ export async function prepareContext(
   const dispose = () => rm(dir, { recursive: true, force: true });
   try {
     await cp(recipeDir, dir, { recursive: true });
+    const zx = join(dir, PREPARE_ZX);
     const script = join(dir, PREPARE_SCRIPT);
-    if (await exists(script)) {
+    if (await exists(zx)) {
+      await runPrepare([process.execPath, ZX_CLI, zx], dir, recipeDir, progress);
+    } else if (await exists(script)) {
       await access(script, constants.X_OK).catch(() => {
         throw new Error(`${join(recipeDir, PREPARE_SCRIPT)} is not executable (chmod +x it)`);
       });
-      await runPrepare(script, dir, recipeDir, progress);
+      await runPrepare([script], dir, recipeDir, progress);
     }
     return { dir, entries: await collect(dir), dispose };
   } catch (error) {
@@ -60,7 +66,7 @@ async function collect(root: string): Promise<TarEntry[]> {
     const names = (await readdir(join(root, rel))).sort();
     for (const n of names) {
       const path = rel ? `${rel}/${n}` : n;
-      if (path === PREPARE_SCRIPT) continue;
+      if (path === PREPARE_SCRIPT || path === PREPARE_ZX) continue;
       const full = join(root, path);
       const st = await stat(full); // follows symlinks: the context holds what they point at
       if (st.isDirectory()) await walk(path);
@@ -73,13 +79,13 @@ async function collect(root: string): Promise<TarEntry[]> {
 }
 
 function runPrepare(
-  script: string,
+  [command, ...args]: string[],
   dir: string,
   recipeDir: string,
   progress: (line: string) => void,
 ): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(script, [], {
+    const child = spawn(command!, args, {
       cwd: dir,
       env: {
         ...process.env,
@@ -104,7 +110,12 @@ function runPrepare(
     child.on('error', reject);
     child.on('close', (code, signal) => {
       if (code === 0) resolve();
-      else reject(new Error(`prepare.sh failed (${signal ?? `exit ${code}`}):\n${tail.join('\n')}`));
+      else
+        reject(
+          new Error(
+            `${basename(args.at(-1) ?? command!)} failed (${signal ?? `exit ${code}`}):\n${tail.join('\n')}`,
+          ),
+        );
     });
   });
 }

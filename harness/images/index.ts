@@ -16,16 +16,6 @@ export async function ensureImage(name: string, options: EnsureImageOptions = {}
   return (await ensureImageDetailed(name, options)).tag;
 }
 
-/** Ensures several images, one after another (two cores), in the given order. */
-export async function ensureImages(
-  names: readonly string[] = IMAGE_NAMES,
-  options: EnsureImageOptions = {},
-): Promise<Record<string, string>> {
-  const tags: Record<string, string> = {};
-  for (const name of names) tags[name] = await ensureImage(name, options);
-  return tags;
-}
-
 /**
  * The org-node image under test: $ONECLICK_ORGNODE_IMAGE when set (it must exist locally), else
  * oneclick's own `org-node` image, built if needed.

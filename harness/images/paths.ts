@@ -9,7 +9,7 @@ export const RECIPES_DIR = join(IMAGES_DIR, 'recipes');
 /** The repository root. */
 export const REPO_ROOT = join(IMAGES_DIR, '..', '..');
 
-/** Same rule as harness/images/radicle/build-binaries.sh. */
+/** Same rule as harness/images/radicle/build-binaries.mjs. */
 export function cacheRoot(): string {
   return (
     process.env.ONECLICK_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'oneclick')

@@ -5,6 +5,12 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import {
+  junitTimestamp,
+  junitXml as renderJunitXml,
+  type Suite,
+  type TestCase,
+} from '../report/junit-xml.js';
 import type { MetricStats, Sample } from './histogram.js';
 import { formatMs, type ThresholdResult } from './thresholds.js';
 
@@ -87,42 +93,35 @@ export async function writeReports(dir: string, report: LoadReport): Promise<Wri
   return files;
 }
 
-const xmlEscape = (s: string) =>
-  s.replace(
-    /[<>&"']/g,
-    (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!,
-  );
-
 /** JUnit XML: suite `oneclick load`, one case per threshold, plus one for a harness error. */
 export function junitXml(report: LoadReport): string {
-  const cases = report.thresholds.map((t) => {
-    const name = xmlEscape(t.source);
-    const body = t.pass
-      ? ''
-      : `\n      <failure message="${xmlEscape(t.message)}" type="threshold">${xmlEscape(`${t.message} (${t.origin})`)}</failure>\n    `;
-    return `    <testcase classname="oneclick.load.thresholds" name="${name}" time="0">${body}</testcase>`;
-  });
+  const cases: TestCase[] = report.thresholds.map((t) => ({
+    classname: 'oneclick.load.thresholds',
+    name: t.source,
+    outcome: t.pass
+      ? { kind: 'pass' }
+      : { kind: 'failure', type: 'threshold', message: t.message, text: `${t.message} (${t.origin})` },
+  }));
   if (report.error) {
-    cases.push(
-      `    <testcase classname="oneclick.load" name="run" time="${(report.durationMs / 1000).toFixed(3)}">\n` +
-        `      <error message="${xmlEscape(report.error)}" type="harness"/>\n    </testcase>`,
-    );
+    cases.push({
+      classname: 'oneclick.load',
+      name: 'run',
+      timeMs: report.durationMs,
+      outcome: { kind: 'error', type: 'harness', message: report.error, text: '' },
+    });
   }
-  const failures = report.thresholds.filter((t) => !t.pass).length;
-  const errors = report.error ? 1 : 0;
-  const props = Object.entries(report.metrics).map(
-    ([name, m]) =>
-      `      <property name="${xmlEscape(name)}" value="${xmlEscape(`p50=${m.p50}ms p95=${m.p95}ms count=${m.count} errors=${m.errors}`)}"/>`,
-  );
-  return (
-    `<?xml version="1.0" encoding="UTF-8"?>\n` +
-    `<testsuites name="oneclick load" tests="${cases.length}" failures="${failures}" errors="${errors}">\n` +
-    `  <testsuite name="oneclick load ${xmlEscape(report.runId)}" tests="${cases.length}" failures="${failures}" ` +
-    `errors="${errors}" time="${(report.durationMs / 1000).toFixed(3)}" timestamp="${xmlEscape(report.startedAt)}">\n` +
-    `    <properties>\n      <property name="seed" value="${report.seed}"/>\n${props.join('\n')}${props.length ? '\n' : ''}    </properties>\n` +
-    `${cases.join('\n')}${cases.length ? '\n' : ''}` +
-    `  </testsuite>\n</testsuites>\n`
-  );
+  const metrics = Object.entries(report.metrics).map(([name, m]) => [
+    name,
+    `p50=${m.p50}ms p95=${m.p95}ms count=${m.count} errors=${m.errors}`,
+  ]);
+  const suite: Suite = {
+    name: `oneclick load ${report.runId}`,
+    timeMs: report.durationMs,
+    timestamp: junitTimestamp(report.startedAt),
+    properties: { seed: report.seed, ...Object.fromEntries(metrics) },
+    cases,
+  };
+  return renderJunitXml('oneclick load', [suite]);
 }
 
 const h = (s: string) =>

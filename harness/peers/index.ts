@@ -2,6 +2,7 @@
  * Outside radicle peers: helpers over a started container of the org-node image (`rad`, `git`,
  * `orgnode-api` inside; RAD_HOME set). Every helper returns data, never text to grep.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { StartedContainer } from '../docker/container.js';
 import { container } from '../docker/container.js';
 import type { Run } from '../docker/run.js';
@@ -188,22 +189,6 @@ export async function connect(
     `${peer.name}: could not connect to ${address} within ${timeoutMs} ms ` +
       `(session: ${session ? session.state : 'none'}): ${(r.stderr || r.stdout).trim()}`,
   );
-}
-
-/** Waits until `peer` has a connected session with `otherNid` (inbound or outbound). */
-export async function waitForSession(
-  peer: StartedContainer,
-  otherNid: string,
-  timeoutMs = 15_000,
-): Promise<Session> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const s = (await sessions(peer)).find((x) => x.nid === otherNid && x.state === 'connected');
-    if (s) return s;
-    if (Date.now() > deadline)
-      throw new Error(`${peer.name}: no session with ${otherNid} after ${timeoutMs} ms`);
-    await sleep(200);
-  }
 }
 
 /** A working copy inside a peer. */
@@ -413,8 +398,4 @@ async function writeFiles(peer: StartedContainer, dir: string, files: Record<str
       stdin: content,
     });
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }

@@ -2,6 +2,7 @@
  * Starts a provider under test (SPEC.md §2-3): its image (built or local), a container on the
  * `internet` network with the Docker socket and the ONECLICK_* environment, then its readiness probe.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { container, type StartedContainer } from '../docker/container.js';
 import { dockerEngine } from '../docker/engine.js';
 import type { Run } from '../docker/run.js';
@@ -226,7 +227,7 @@ async function awaitReadiness(
         `was not ready after ${timeoutSeconds} s: ${probe.replace('<address>', address())}: ${last}`,
       );
     }
-    await new Promise((r) => setTimeout(r, Math.min(250, Math.max(0, deadline - Date.now()))));
+    await sleep(Math.min(250, Math.max(0, deadline - Date.now())));
   }
 }
 

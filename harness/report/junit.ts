@@ -20,85 +20,9 @@ import {
   stepOf,
   whySkipped,
 } from './describe.js';
-import { escapeMarkup, escapeXmlAttribute, seconds } from './text.js';
+import { junitTimestamp, junitXml, type Suite, type TestCase } from './junit-xml.js';
+import { seconds } from './text.js';
 import { scenarioVerdicts } from './verdicts.js';
-
-type Attrs = Record<string, string | number | undefined>;
-
-/** One element; `body` is already-escaped XML, or undefined for an empty element. */
-function element(name: string, attrs: Attrs, body?: string): string {
-  const attributes = Object.entries(attrs)
-    .filter(([, v]) => v !== undefined)
-    .map(([k, v]) => ` ${k}="${escapeXmlAttribute(String(v))}"`)
-    .join('');
-  return body === undefined ? `<${name}${attributes}/>` : `<${name}${attributes}>${body}</${name}>`;
-}
-
-interface TestCase {
-  name: string;
-  classname: string;
-  timeMs?: number;
-  outcome:
-    | { kind: 'pass' }
-    | { kind: 'skip'; message: string }
-    | { kind: 'failure' | 'error'; type: string; message: string; text: string };
-}
-
-function renderTestCase(tc: TestCase): string {
-  const attrs = { name: tc.name, classname: tc.classname, time: seconds(tc.timeMs) };
-  const o = tc.outcome;
-  if (o.kind === 'pass') return element('testcase', attrs);
-  const inner =
-    o.kind === 'skip'
-      ? element('skipped', {}, escapeMarkup(o.message))
-      : element(o.kind, { message: o.message, type: o.type }, escapeMarkup(o.text));
-  return element('testcase', attrs, `\n      ${inner}\n    `);
-}
-
-interface Suite {
-  name: string;
-  timeMs: number;
-  timestamp?: string;
-  properties?: Record<string, string | number | undefined>;
-  cases: TestCase[];
-  systemOut: string;
-}
-
-function count(suite: Pick<Suite, 'cases'>, kind: TestCase['outcome']['kind']): number {
-  return suite.cases.filter((c) => c.outcome.kind === kind).length;
-}
-
-function renderSuite(suite: Suite): string {
-  const props = Object.entries(suite.properties ?? {}).filter(([, v]) => v !== undefined);
-  const children = [
-    props.length
-      ? element(
-          'properties',
-          {},
-          `\n${props.map(([name, value]) => `      ${element('property', { name, value })}`).join('\n')}\n    `,
-        )
-      : '',
-    ...suite.cases.map(renderTestCase),
-    element('system-out', {}, escapeMarkup(suite.systemOut)),
-    element('system-err', {}, ''),
-  ].filter(Boolean);
-  const attrs = {
-    name: suite.name,
-    tests: suite.cases.length,
-    failures: count(suite, 'failure'),
-    errors: count(suite, 'error'),
-    skipped: count(suite, 'skip'),
-    time: seconds(suite.timeMs),
-    timestamp: suite.timestamp,
-  };
-  return element('testsuite', attrs, `\n${children.map((c) => `    ${c}`).join('\n')}\n  `);
-}
-
-/** "2024-05-01T12:00:00" (UTC, no zone or fraction: what the strictest JUnit schemas accept). */
-function junitTimestamp(iso: string): string | undefined {
-  const t = Date.parse(iso);
-  return Number.isFinite(t) ? new Date(t).toISOString().slice(0, 19) : undefined;
-}
 
 function maxElapsed(evidence: readonly Evidence[]): number | undefined {
   const all = evidence.flatMap((e) => (e.elapsedMs !== undefined ? [e.elapsedMs] : []));
@@ -234,14 +158,9 @@ export function renderJunit(results: CertificationResults, certificate?: Certifi
       systemOut: scenarioSystemOut(s),
     })),
   ];
-  const total = (kind: TestCase['outcome']['kind']) => suites.reduce((n, s) => n + count(s, kind), 0);
-  const attrs = {
-    name: `oneclick ${results.provider.name} ${results.provider.version}`,
-    tests: suites.reduce((n, s) => n + s.cases.length, 0),
-    failures: total('failure'),
-    errors: total('error'),
-    time: seconds(results.durationMs),
-  };
-  const body = `\n${suites.map((s) => `  ${renderSuite(s)}`).join('\n')}\n`;
-  return `<?xml version="1.0" encoding="UTF-8"?>\n${element('testsuites', attrs, body)}\n`;
+  return junitXml(
+    `oneclick ${results.provider.name} ${results.provider.version}`,
+    suites,
+    results.durationMs,
+  );
 }

@@ -2,9 +2,11 @@
  * Runs one scenario in a world of its own and returns what happened: steps with times and blocks,
  * and evidence for every requirement its steps prove. Whatever happens, the world is torn down.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { healAll } from '../faults/index.js';
 import { dockerEngine } from '../docker/engine.js';
 import { RUN_LABEL } from '../docker/labels.js';
+import { logText } from '../docker/logs.js';
 import { startRun } from '../docker/run.js';
 import { ProviderNotReadyError, type LoadedProvider } from '../provider/index.js';
 import type { Evidence, ScenarioResult, StepResult } from '../report/model.js';
@@ -122,21 +124,9 @@ async function orgNodeLogs(runId: string, redact: (s: string) => string): Promis
       .getContainer(c.Id)
       .logs({ stdout: true, stderr: true, tail: 50 })
       .catch(() => Buffer.from(''));
-    out[c.Names?.[0]?.replace(/^\//, '') ?? c.Id.slice(0, 12)] = redact(demux(raw as unknown as Buffer));
+    out[c.Names?.[0]?.replace(/^\//, '') ?? c.Id.slice(0, 12)] = redact(logText(raw as unknown as Buffer));
   }
   return out;
-}
-
-/** Docker's multiplexed log stream (8-byte frame headers) as text. */
-function demux(buffer: Buffer): string {
-  const parts: Buffer[] = [];
-  let i = 0;
-  while (i + 8 <= buffer.length && buffer[i]! <= 2 && buffer[i + 1] === 0) {
-    const size = buffer.readUInt32BE(i + 4);
-    parts.push(buffer.subarray(i + 8, i + 8 + size));
-    i += 8 + size;
-  }
-  return (i === 0 ? buffer : Buffer.concat(parts)).toString('utf8');
 }
 
 /**
