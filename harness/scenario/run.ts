@@ -2,7 +2,6 @@
  * Runs one scenario in a world of its own and returns what happened: steps with times and blocks,
  * and evidence for every requirement its steps prove. Whatever happens, the world is torn down.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import { healAll } from '../faults/index.js';
 import { dockerEngine } from '../docker/engine.js';
 import { RUN_LABEL } from '../docker/labels.js';
