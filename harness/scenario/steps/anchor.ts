@@ -11,6 +11,7 @@ declare module '../model.js' {
 }
 
 export const anchorStep = defineStep({
+  order: 60,
   kind: 'anchor',
   schema: mapping(
     'The org anchors a repository created by create-repo: `{ org, repo }`.',

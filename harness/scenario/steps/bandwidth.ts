@@ -10,6 +10,7 @@ declare module '../model.js' {
 }
 
 export const bandwidthStep = defineStep({
+  order: 230,
   kind: 'bandwidth',
   ...lanFaultStep(
     'kbit',

@@ -16,6 +16,7 @@ declare module '../model.js' {
 }
 
 export const burstStep = defineStep({
+  order: 70,
   kind: 'burst',
   schema: {
     description:

@@ -10,6 +10,7 @@ declare module '../model.js' {
 }
 
 export const cancelStep = defineStep({
+  order: 40,
   kind: 'cancel',
   schema: orgStep('The org owner cancels its deployment.'),
   fields: ['org'],

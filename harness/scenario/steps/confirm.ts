@@ -11,6 +11,7 @@ declare module '../model.js' {
 }
 
 export const confirmStep = defineStep({
+  order: 110,
   kind: 'confirm',
   schema: bare('Mine until everything sent so far is confirmed.'),
   fields: [],

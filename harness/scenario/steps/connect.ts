@@ -11,6 +11,7 @@ declare module '../model.js' {
 }
 
 export const connectStep = defineStep({
+  order: 240,
   kind: 'connect',
   schema: mapping(
     "The peer connects to the org's node (at its SRV address and port): `{ peer, org }`.",

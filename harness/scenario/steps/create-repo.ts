@@ -10,6 +10,7 @@ declare module '../model.js' {
 }
 
 export const createRepoStep = defineStep({
+  order: 250,
   kind: 'create-repo',
   schema: mapping(
     'The peer creates a radicle repository, named here `repo`: `{ peer, repo }`.',

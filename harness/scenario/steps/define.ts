@@ -1,7 +1,7 @@
 /**
  * A scenario step, defined in one place: how it is written (its JSON Schema fragment and form), what
  * a schema cannot say about it, the model it builds and what it does to the world. Each step file
- * calls defineStep once; steps/index.ts lists them in the order the language presents them.
+ * calls defineStep once; steps/index.ts loads every file of the folder.
  */
 import type { Problems, PathSegment } from '../../yaml/index.js';
 import type { ScenarioContext } from '../context.js';
@@ -75,6 +75,8 @@ export type StepOf<K extends string> = StepBase & { kind: K } & BodyOf<K>;
 
 export interface StepDefinition<K extends string = string> {
   kind: K;
+  /** Where the language lists it (usage, errors, schema); without one, after every step that has one. */
+  order?: number;
   /** Its JSON Schema: `$defs/step-<kind>` of the scenario schema. */
   schema: Record<string, unknown>;
   /** Its own fields (`?`: optional); `proves` is always allowed. */
@@ -116,9 +118,10 @@ export function isStepKind(kind: string): boolean {
   return registry.has(kind);
 }
 
-/** Every registered kind, in registration order. */
+/** Every registered kind, in the language's order (by `order`, then as registered). */
 export function stepKinds(): string[] {
-  return [...registry.keys()];
+  const rank = (d: StepDefinition) => d.order ?? Number.POSITIVE_INFINITY;
+  return [...registry.values()].sort((a, b) => rank(a) - rank(b)).map((d) => d.kind);
 }
 
 /** Changes whenever a step is registered (what a compiled schema is cached by). */

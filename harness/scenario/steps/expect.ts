@@ -10,6 +10,7 @@ declare module '../model.js' {
 }
 
 export const expectStep = defineStep({
+  order: 300,
   kind: 'expect',
   schema: (({ description, ...mapping }) => ({
     description,

@@ -11,6 +11,7 @@ declare module '../model.js' {
 }
 
 export const foreignTopUpStep = defineStep({
+  order: 80,
   kind: 'foreign-top-up',
   schema: orgStep("A NewTopUp for the org from a contract that is not the provider's (must be ignored)."),
   fields: ['org'],

@@ -10,6 +10,7 @@ declare module '../model.js' {
 }
 
 export const healStep = defineStep({
+  order: 200,
   kind: 'heal',
   schema: bare('Remove every network fault (partition, loss, latency, bandwidth).'),
   fields: [],

@@ -1,38 +1,19 @@
 /**
- * The steps of the scenario language, one file each, in the order the language lists them (in
- * usage, errors and the schema). A new step is a file here that calls defineStep, and its line below.
+ * The steps of the scenario language: every file of this folder but define.ts and this one defines
+ * one step (defineStep), so a new step is a new file here and nothing else. The language lists them
+ * (in usage, errors and the schema) by each step's `order`.
  */
-import './top-up.js';
-import './register-then-top-up.js';
-import './invalid-top-up.js';
-import './cancel.js';
-import './suspend.js';
-import './anchor.js';
-import './burst.js';
-import './foreign-top-up.js';
-import './malformed-log.js';
-import './mine.js';
-import './confirm.js';
-import './mine-to.js';
-import './reorg.js';
-import './kill.js';
-import './start.js';
-import './restart.js';
-import './pause.js';
-import './unpause.js';
-import './partition.js';
-import './heal.js';
-import './loss.js';
-import './latency.js';
-import './bandwidth.js';
-import './connect.js';
-import './create-repo.js';
-import './push.js';
-import './remember.js';
-import './sleep.js';
-import './wait.js';
-import './expect.js';
-import './never.js';
+import { readdirSync } from 'node:fs';
+import { dirname, extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const own = new Set(['define', 'index']);
+for (const file of readdirSync(here).sort()) {
+  const ext = extname(file);
+  if ((ext === '.ts' || ext === '.js') && !file.endsWith('.d.ts') && !own.has(file.slice(0, -ext.length)))
+    await import(`./${file}`);
+}
 
 export {
   defineStep,

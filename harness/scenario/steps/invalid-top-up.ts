@@ -13,6 +13,7 @@ declare module '../model.js' {
 }
 
 export const invalidTopUpStep = defineStep({
+  order: 30,
   kind: 'invalid-top-up',
   schema: orgStep(
     'A payment that is not a whole number of packages; passes when it reverts with InvalidAmount.',

@@ -9,4 +9,4 @@ declare module '../model.js' {
   }
 }
 
-export const killStep = defineStep({ kind: 'kill', ...targetStep('kill', 'Kill') });
+export const killStep = defineStep({ order: 140, kind: 'kill', ...targetStep('kill', 'Kill') });

@@ -10,6 +10,7 @@ declare module '../model.js' {
 }
 
 export const latencyStep = defineStep({
+  order: 220,
   kind: 'latency',
   ...lanFaultStep(
     'ms',

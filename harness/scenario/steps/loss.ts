@@ -10,6 +10,7 @@ declare module '../model.js' {
 }
 
 export const lossStep = defineStep({
+  order: 210,
   kind: 'loss',
   ...lanFaultStep(
     'percent',

@@ -12,6 +12,7 @@ declare module '../model.js' {
 }
 
 export const malformedLogStep = defineStep({
+  order: 90,
   kind: 'malformed-log',
   schema: bare('A log that looks like NewTopUp but is malformed (must be ignored).'),
   fields: [],

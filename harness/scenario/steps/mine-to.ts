@@ -12,6 +12,7 @@ declare module '../model.js' {
 }
 
 export const mineToStep = defineStep({
+  order: 120,
   kind: 'mine-to',
   schema: mapping(
     'Mine to `expiry + offset` or `expiry + grace + offset` of the org: `{ org, at: expiry | grace-end, offset }`.',

@@ -10,6 +10,7 @@ declare module '../model.js' {
 }
 
 export const mineStep = defineStep({
+  order: 100,
   kind: 'mine',
   schema: countStep('Mine `blocks` blocks: `mine: 3` or `{ blocks }`.', 'blocks'),
   fields: ['blocks'],

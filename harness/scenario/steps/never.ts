@@ -10,6 +10,7 @@ declare module '../model.js' {
 }
 
 export const neverStep = defineStep({
+  order: 310,
   kind: 'never',
   schema: judgingMapping(
     'A condition stays false for all of `for`: `{ that, <its fields>, for }`.',

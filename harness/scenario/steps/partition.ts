@@ -11,6 +11,7 @@ declare module '../model.js' {
 }
 
 export const partitionStep = defineStep({
+  order: 190,
   kind: 'partition',
   schema: mapping(
     "Cut the peer off from the org's node: `{ peer, org }`.",

@@ -9,4 +9,4 @@ declare module '../model.js' {
   }
 }
 
-export const pauseStep = defineStep({ kind: 'pause', ...targetStep('pause', 'Pause') });
+export const pauseStep = defineStep({ order: 170, kind: 'pause', ...targetStep('pause', 'Pause') });

@@ -10,6 +10,7 @@ declare module '../model.js' {
 }
 
 export const pushStep = defineStep({
+  order: 260,
   kind: 'push',
   schema: mapping(
     'The peer pushes new commits to `repo`: `{ peer, repo }`.',

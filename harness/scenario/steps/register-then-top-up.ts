@@ -11,6 +11,7 @@ declare module '../model.js' {
 }
 
 export const registerThenTopUpStep = defineStep({
+  order: 20,
   kind: 'register-then-top-up',
   schema: orgStep(
     'Entrance.registerOrgThenTopUp for the org: `register-then-top-up: <org>` or `{ org, packages }`.',

@@ -10,6 +10,7 @@ declare module '../model.js' {
 }
 
 export const rememberStep = defineStep({
+  order: 270,
   kind: 'remember',
   schema: mapping(
     "Remember the org's node (NID, start, sessions) as `as`, for a later `since:`: `{ org, as }`.",

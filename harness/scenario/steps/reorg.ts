@@ -10,6 +10,7 @@ declare module '../model.js' {
 }
 
 export const reorgStep = defineStep({
+  order: 130,
   kind: 'reorg',
   schema: countStep('Reorg away the last `depth` blocks: `reorg: 1` or `{ depth }`.', 'depth'),
   fields: ['depth'],

@@ -9,4 +9,4 @@ declare module '../model.js' {
   }
 }
 
-export const restartStep = defineStep({ kind: 'restart', ...targetStep('restart', 'Restart') });
+export const restartStep = defineStep({ order: 160, kind: 'restart', ...targetStep('restart', 'Restart') });

@@ -11,6 +11,7 @@ declare module '../model.js' {
 }
 
 export const sleepStep = defineStep({
+  order: 280,
   kind: 'sleep',
   schema: {
     description: 'Wait a fixed time: `sleep: 2s` (or a number of seconds, or `{ for }`).',

@@ -9,4 +9,4 @@ declare module '../model.js' {
   }
 }
 
-export const startStep = defineStep({ kind: 'start', ...targetStep('start', 'Start') });
+export const startStep = defineStep({ order: 150, kind: 'start', ...targetStep('start', 'Start') });

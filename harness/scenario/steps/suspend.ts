@@ -10,6 +10,7 @@ declare module '../model.js' {
 }
 
 export const suspendStep = defineStep({
+  order: 50,
   kind: 'suspend',
   schema: orgStep('The provider owner suspends the deployment.'),
   fields: ['org'],

@@ -11,6 +11,7 @@ declare module '../model.js' {
 }
 
 export const topUpStep = defineStep({
+  order: 10,
   kind: 'top-up',
   schema: orgStep(
     'Top up an org with `packages` packages (default 1): `top-up: <org>` or `{ org, packages }`.',

@@ -9,4 +9,4 @@ declare module '../model.js' {
   }
 }
 
-export const unpauseStep = defineStep({ kind: 'unpause', ...targetStep('unpause', 'Unpause') });
+export const unpauseStep = defineStep({ order: 180, kind: 'unpause', ...targetStep('unpause', 'Unpause') });

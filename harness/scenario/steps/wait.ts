@@ -10,6 +10,7 @@ declare module '../model.js' {
 }
 
 export const waitStep = defineStep({
+  order: 290,
   kind: 'wait',
   schema: judgingMapping(
     'Wait until a condition holds, at most `within`: `{ until, <its fields>, within }`.',
