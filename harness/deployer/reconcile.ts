@@ -17,7 +17,6 @@
 import type Docker from 'dockerode';
 import type { Address } from 'viem';
 import type { RuntimeConfig } from './config.js';
-import { reconcilerDefects } from './defects.js';
 import { createDns, orgLabel, recordsKey, type Exec } from './dns.js';
 import {
   addressOn,
@@ -35,6 +34,7 @@ import {
 import { createEdge, P2P_PORT, type EdgeRoute, type EdgeState } from './edge.js';
 import { errorMessage, type Logger } from './log.js';
 import type { Metrics } from './metrics.js';
+import { referencePolicy, type Policy } from './policy.js';
 import type { OrgRow, Store } from './state.js';
 
 export const ORG_NODE_ROLE = 'org-node';
@@ -48,7 +48,7 @@ const READINESS_CONCURRENCY = 16;
 
 export type ReconcilerConfig = Pick<
   RuntimeConfig,
-  'runId' | 'orgNodeImage' | 'publicNetwork' | 'dns' | 'edgeImage' | 'clusterNetwork' | 'portRange' | 'defect'
+  'runId' | 'orgNodeImage' | 'publicNetwork' | 'dns' | 'edgeImage' | 'clusterNetwork' | 'portRange'
 >;
 
 export interface ReconcilerOptions {
@@ -57,6 +57,8 @@ export interface ReconcilerOptions {
   docker: Docker;
   log: Logger;
   metrics?: Metrics;
+  /** What it decides (policy.ts); the reference's unless given. */
+  policy?: Policy;
 }
 
 export interface PassResult {
@@ -103,11 +105,17 @@ function semaphore(limit: number) {
   };
 }
 
-export function createReconciler({ config, store, docker, log, metrics }: ReconcilerOptions) {
+export function createReconciler({
+  config,
+  store,
+  docker,
+  log,
+  metrics,
+  policy = referencePolicy,
+}: ReconcilerOptions) {
   const runId = config.runId;
   const dns = createDns(config.dns);
-  /** DEPLOYER_DEFECT hooks (oneclick's mutant providers; defects.ts): the identity without one. */
-  const defects = reconcilerDefects(config.defect, config.portRange);
+  const ports = policy.ports(store, config.portRange);
   let clusterNetwork = config.clusterNetwork;
   let edge: ReturnType<typeof createEdge> | undefined;
   /** org → what its records say now (as sent); cleared when removed. Empty after a restart: republished once. */
@@ -174,8 +182,7 @@ export function createReconciler({ config, store, docker, log, metrics }: Reconc
   ): Promise<{ id: string; nid: string; address: string; port: number }> {
     const label = orgLabel(row.org);
     const name = containerName(runId, label);
-    const port =
-      defects.sharedPort ?? store.allocatePort(row.org, config.portRange.min, config.portRange.max);
+    const port = ports.allocate(row);
     let info = await inspectContainer(docker, name);
     if (!info || !info.State.Running)
       info = await engineSlot(() => createAndStart(row, name, label, port, network));
@@ -225,7 +232,7 @@ export function createReconciler({ config, store, docker, log, metrics }: Reconc
           HostConfig: {
             NetworkMode: network,
             RestartPolicy: { Name: 'unless-stopped' },
-            Mounts: [defects.dataMount(volume)],
+            Mounts: [policy.dataMount(volume)],
           },
           NetworkingConfig: { EndpointsConfig: { [network]: {} } },
         });
@@ -346,14 +353,14 @@ export function createReconciler({ config, store, docker, log, metrics }: Reconc
     }
 
     const rows = store.orgs();
-    const wanted = rows.filter(defects.wanted);
+    const wanted = rows.filter((r) => policy.wanted(r));
     const now = Date.now();
     for (const row of wanted)
       if (!published.has(row.org) && !wantedSince.has(row.org)) wantedSince.set(row.org, now);
 
     // 1. Teardown first: records, then containers (and volumes on purge).
     await mapLimit(
-      rows.filter((r) => !defects.wanted(r)),
+      rows.filter((r) => !policy.wanted(r)),
       CONCURRENCY,
       async (row) => {
         try {
@@ -395,7 +402,7 @@ export function createReconciler({ config, store, docker, log, metrics }: Reconc
         for (const c of await docker.listContainers({ filters })) {
           const row = byOrg.get(c.Labels?.[ORG_LABEL] ?? '');
           const address = c.NetworkSettings?.Networks?.[network]?.IPAddress;
-          const port = defects.sharedPort ?? row?.port;
+          const port = row && ports.recorded(row);
           if (!row || port === undefined || !address || c.State !== 'running') continue;
           routes.set(row.org, { host: dns.fqdn(orgLabel(row.org)), port, address });
         }
@@ -412,8 +419,7 @@ export function createReconciler({ config, store, docker, log, metrics }: Reconc
         const org = start.org;
         let n: { id: string; nid: string; address: string; port: number };
         try {
-          if (defects.recreate(org, start.expiry))
-            await removeContainer(docker, containerName(runId, orgLabel(org)));
+          if (policy.recreate(start)) await removeContainer(docker, containerName(runId, orgLabel(org)));
           n = await ensureNode(start, network);
         } catch (error) {
           fail('org-node', org, error);
@@ -435,7 +441,7 @@ export function createReconciler({ config, store, docker, log, metrics }: Reconc
             label: orgLabel(org),
             address: edgeState.publicAddress,
             port: n.port,
-            nid: defects.publishedNid(n.nid),
+            nid: policy.publishedNid(n.nid),
             expiry: row.expiry,
           };
           const key = recordsKey(records);
@@ -461,7 +467,7 @@ export function createReconciler({ config, store, docker, log, metrics }: Reconc
           const status = row.active ? 'active' : 'expiring';
           if (row.status !== status) store.setRuntime(org, { status });
           running += 1;
-          if (defects.seeds) await seedAnchors(row, n.id);
+          if (policy.seedsAnchors) await seedAnchors(row, n.id);
         } catch (error) {
           fail('records', org, error);
         }

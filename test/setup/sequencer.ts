@@ -11,7 +11,7 @@ const FIRST = [
   'test/certify/mutants-b.test.ts',
   'test/certify/reference.test.ts',
   'test/deployer/runtime.test.ts',
-  'test/deployer/defects.test.ts',
+  'test/mutants/mutants.test.ts',
 ];
 
 export default class LongestFirst extends BaseSequencer {
