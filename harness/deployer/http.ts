@@ -2,7 +2,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { errorMessage, type Logger } from './log.js';
-import type { Reconciler } from './reconcile.js';
+import type { Reconciler } from './reconcile/index.js';
 import type { Store } from './state.js';
 
 export interface Health {

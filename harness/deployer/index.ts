@@ -1,6 +1,6 @@
 /**
- * The deployer's public seam: its process, and the policy it is constructed with. What builds on
- * the reference from outside (oneclick's mutant providers, harness/mutants) imports this file only.
+ * The deployer's public seam: its process, and the policy it is constructed with. Code that builds
+ * another deployer on the reference (some decisions made otherwise) imports this file only.
  */
 export type { DeployerConfig } from './config.js';
 export { createLogger, type Logger } from './log.js';

@@ -20,10 +20,10 @@ import { health, serve } from './http.js';
 import { createLogger, errorMessage, type Logger } from './log.js';
 import { createMetrics } from './metrics.js';
 import type { Policy } from './policy.js';
-import { createReconciler } from './reconcile.js';
+import { createReconciler } from './reconcile/index.js';
 import { rpcChainReader, type ChainReader } from './rpc.js';
 import { openStore, STATE_FILE } from './state.js';
-import { createWatcher } from './watcher.js';
+import { createWatcher } from './watcher/index.js';
 
 /** A reader that remembers the last head it saw (for the lag metric). */
 function headTracking(reader: ChainReader): ChainReader & { lastHead(): bigint | undefined } {
