@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { errorMessage, type Logger } from './log.js';
 import type { Reconciler } from './reconcile/index.js';
-import type { Store } from './state.js';
+import type { Store } from './state/index.js';
 
 export interface Health {
   ok: boolean;

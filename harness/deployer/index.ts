@@ -13,4 +13,4 @@ export {
   type StartContext,
 } from './policy.js';
 export { runDeployer } from './run.js';
-export type { OrgRow } from './state.js';
+export type { OrgRow } from './state/index.js';

@@ -7,7 +7,7 @@
 import type { Address } from 'viem';
 import type { DeployerConfig } from './config.js';
 import type { Logger } from './log.js';
-import type { OrgRow } from './state.js';
+import type { OrgRow } from './state/index.js';
 
 /** The mount that holds an org-node's `/radicle` (its key, and so its NID, and its repositories). */
 export interface DataMount {

@@ -22,7 +22,7 @@ import { createMetrics } from './metrics.js';
 import type { Policy } from './policy.js';
 import { createReconciler } from './reconcile/index.js';
 import { rpcChainReader, type ChainReader } from './rpc.js';
-import { openStore, STATE_FILE } from './state.js';
+import { openStore, STATE_FILE } from './state/index.js';
 import { createWatcher } from './watcher/index.js';
 
 /** A reader that remembers the last head it saw (for the lag metric). */

@@ -24,7 +24,7 @@ import {
 import { recordsOf, wasServed } from '../../harness/deployer/reconcile/publish.js';
 import { routeTable, runningRoutes } from '../../harness/deployer/reconcile/routes.js';
 import { seedAnchors } from '../../harness/deployer/reconcile/seed.js';
-import type { OrgRow, StoredAnchor } from '../../harness/deployer/state.js';
+import type { OrgRow, StoredAnchor } from '../../harness/deployer/state/index.js';
 
 const orgN = (n: number) => `0x${n.toString(16).padStart(40, '0')}` as Address;
 const NID = 'z6MkgVQx1WrAqx7M8Ao743aKPvgpHL5cMdVp6DByZkJDrHRS';

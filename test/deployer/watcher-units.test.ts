@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Address, Hash } from 'viem';
 import type { ProviderEvent } from '../../harness/deployer/events.js';
-import { openStore, type StepWrite } from '../../harness/deployer/state.js';
+import { openStore, type StepWrite } from '../../harness/deployer/state/index.js';
 import { scanRange, scansFor } from '../../harness/deployer/watcher/scan.js';
 import { applyEvents, baseState, changesOf } from '../../harness/deployer/watcher/settle.js';
 import { stepRange } from '../../harness/deployer/watcher/step.js';

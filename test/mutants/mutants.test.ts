@@ -15,7 +15,7 @@ import { parseConfig } from '../../harness/deployer/config.js';
 import { execIn } from '../../harness/deployer/docker.js';
 import { memoryLogger } from '../../harness/deployer/log.js';
 import { referencePolicy, type Policy } from '../../harness/deployer/policy.js';
-import type { OrgRow } from '../../harness/deployer/state.js';
+import type { OrgRow } from '../../harness/deployer/state/index.js';
 import type { StartedContainer } from '../../harness/docker/container.js';
 import { dockerEngine } from '../../harness/docker/engine.js';
 import { startRun, type Run } from '../../harness/docker/run.js';

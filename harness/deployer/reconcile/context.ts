@@ -13,7 +13,7 @@ import type { Edge } from '../edge.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { Policy, Ports } from '../policy.js';
-import type { Store } from '../state.js';
+import type { Store } from '../state/index.js';
 
 export const ORG_NODE_ROLE = 'org-node';
 

@@ -16,7 +16,7 @@ import { createDns } from '../dns.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import { referencePolicy, type Policy } from '../policy.js';
-import type { Store } from '../state.js';
+import type { Store } from '../state/index.js';
 import { initialState, type ReconcileContext, type ReconcilerConfig } from './context.js';
 import { passLoop } from './loop.js';
 import { pass } from './pass.js';

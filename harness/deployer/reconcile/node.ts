@@ -21,7 +21,7 @@ import { orgLabel } from '../dns.js';
 import { P2P_PORT } from '../edge.js';
 import type { Logger } from '../log.js';
 import type { DataMount } from '../policy.js';
-import type { OrgRow } from '../state.js';
+import type { OrgRow } from '../state/index.js';
 import { containerName, ORG_NODE_ROLE, volumeName, type ReconcileContext } from './context.js';
 
 const READY_TIMEOUT_MS = 90_000;

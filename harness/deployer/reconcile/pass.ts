@@ -11,7 +11,7 @@ import { execIn, removeContainer } from '../docker.js';
 import { orgLabel } from '../dns.js';
 import { createEdge, type Edge, type EdgeState } from '../edge.js';
 import { errorMessage } from '../log.js';
-import type { OrgRow } from '../state.js';
+import type { OrgRow } from '../state/index.js';
 import { containerName, orgNodeFilters, type ReconcileContext, type ReconcilerState } from './context.js';
 import type { PassResult } from './loop.js';
 import { ensureClusterNetwork } from './network.js';

@@ -1,7 +1,7 @@
 /** What a pass does, decided from the stored orgs alone (pure). */
 import type { Address } from 'viem';
 import type { Policy } from '../policy.js';
-import type { OrgRow, RuntimeUpdate } from '../state.js';
+import type { OrgRow, RuntimeUpdate } from '../state/index.js';
 
 export interface PassPlan {
   /** Orgs an org-node must serve. */

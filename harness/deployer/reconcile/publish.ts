@@ -1,7 +1,7 @@
 /** An org's DNS records (A → edge, SRV → port, TXT nid/expiry), sent only when they change. */
 import { orgLabel, recordsKey, type OrgRecords } from '../dns.js';
 import type { EdgeState } from '../edge.js';
-import type { OrgRow } from '../state.js';
+import type { OrgRow } from '../state/index.js';
 import type { ReconcileContext, ReconcilerState } from './context.js';
 import type { ServingNode } from './node.js';
 import { execVia } from './teardown.js';

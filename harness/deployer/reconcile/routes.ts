@@ -10,7 +10,7 @@ import { ORG_LABEL } from '../docker.js';
 import { orgLabel } from '../dns.js';
 import type { Edge, EdgeRoute, EdgeState } from '../edge.js';
 import type { Ports } from '../policy.js';
-import type { OrgRow } from '../state.js';
+import type { OrgRow } from '../state/index.js';
 import type { ReconcilerState } from './context.js';
 
 /** Routes of the wanted orgs whose containers run with an address on `network` and a recorded port (pure). */

@@ -1,7 +1,7 @@
 /** The org's anchored repositories, seeded (`rad seed`) in its node, each once per container. */
 import type { ExecResult } from '../docker.js';
 import type { Logger } from '../log.js';
-import type { StoredAnchor } from '../state.js';
+import type { StoredAnchor } from '../state/index.js';
 
 /** Runs a command in the org's node. */
 export type NodeExec = (cmd: string[]) => Promise<ExecResult>;

@@ -5,7 +5,7 @@
 import { execIn, inspectContainer, ORG_LABEL, removeContainer, removeVolume } from '../docker.js';
 import { orgLabel, type Exec } from '../dns.js';
 import type { EdgeState } from '../edge.js';
-import type { OrgRow } from '../state.js';
+import type { OrgRow } from '../state/index.js';
 import {
   containerName,
   orgNodeFilters,

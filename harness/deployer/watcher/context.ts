@@ -9,7 +9,7 @@ import type { Terms } from '../desired.js';
 import { emitters, type Emitters } from '../events.js';
 import type { Logger } from '../log.js';
 import type { ChainReader } from '../rpc.js';
-import type { Store } from '../state.js';
+import type { Store } from '../state/index.js';
 
 /** Addresses per `eth_getLogs` of anchors. */
 export const ADDRESS_BATCH = 500;

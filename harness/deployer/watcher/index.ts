@@ -11,7 +11,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { errorMessage, type Logger } from '../log.js';
 import type { ChainReader } from '../rpc.js';
-import type { Store } from '../state.js';
+import type { Store } from '../state/index.js';
 import { FatalWatcherError, watchContext, type WatcherConfig } from './context.js';
 import { scanAnchors } from './scan.js';
 import { step, type Change, type StepResult } from './step.js';

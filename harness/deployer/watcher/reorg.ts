@@ -1,5 +1,5 @@
 /** Where a step starts: after the cursor, or after the fork point if the cursor left the chain. */
-import type { Cursor } from '../state.js';
+import type { Cursor } from '../state/index.js';
 import { maxOf, type WatchContext } from './context.js';
 import { hashOf } from './read.js';
 

@@ -3,7 +3,7 @@
  * ADDRESS_BATCH orgs a step, never above the cursor.
  */
 import type { Address } from 'viem';
-import type { AnchorScan } from '../state.js';
+import type { AnchorScan } from '../state/index.js';
 import { ADDRESS_BATCH, maxOf, minOf, type WatchContext } from './context.js';
 import { anchorsOf, checkConsistent, hashOf } from './read.js';
 

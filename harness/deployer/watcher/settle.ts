@@ -6,7 +6,7 @@ import pLimit from 'p-limit';
 import type { Address } from 'viem';
 import { desiredOrg, differs, verdictAt, type DeploymentState, type DesiredOrg } from '../desired.js';
 import { byPosition, type ProviderEvent } from '../events.js';
-import { desiredOfRow, type OrgUpdate } from '../state.js';
+import { desiredOfRow, type OrgUpdate } from '../state/index.js';
 import type { WatchContext } from './context.js';
 
 /** Concurrent `expiryOf` reads when recomputing after a reorg. */

@@ -5,7 +5,7 @@
  */
 import type { Address } from 'viem';
 import type { DesiredOrg } from '../desired.js';
-import type { Cursor } from '../state.js';
+import type { Cursor } from '../state/index.js';
 import { ChainMovedError, minOf, type WatchContext } from './context.js';
 import { checkConsistent, hashOf, readRange } from './read.js';
 import { locate, type Reorg } from './reorg.js';
