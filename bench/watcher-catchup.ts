@@ -17,8 +17,8 @@ import { DEFAULTS } from '../harness/deployer/config.js';
 import { TOPICS } from '../harness/deployer/events.js';
 import { createLogger } from '../harness/deployer/log.js';
 import { rpcChainReader } from '../harness/deployer/rpc.js';
-import { openStore } from '../harness/deployer/state.js';
-import { createWatcher } from '../harness/deployer/watcher.js';
+import { openStore } from '../harness/deployer/state/index.js';
+import { createWatcher } from '../harness/deployer/watcher/index.js';
 import { ms, summarize, timed } from './stats.js';
 
 const orgCount = Number(process.argv[2] ?? 10_000);

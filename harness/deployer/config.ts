@@ -6,7 +6,6 @@
  */
 import { inspect } from 'node:util';
 import { getAddress, isAddress, type Address } from 'viem';
-import { DEFECT_NAMES, DEFECT_VARIABLE, isDefect, type Defect } from './defects.js';
 
 export const REDACTED = '[redacted]';
 
@@ -77,8 +76,6 @@ export interface DeployerConfig {
   /** Cap of the exponential backoff after RPC errors. */
   backoffMaxMs: number;
   logLevel: LogLevel;
-  /** DEPLOYER_DEFECT: a deliberate bug, for oneclick's own mutant providers (defects.ts); absent: none. */
-  defect?: Defect;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -279,16 +276,6 @@ export function parseConfig(env: Env = process.env): DeployerConfig {
     r.label('one of debug, info, warn, error', /^(debug|info|warn|error)$/),
   );
 
-  const defect = r.optional(DEFECT_VARIABLE, (name, value) =>
-    isDefect(value)
-      ? value
-      : r.fail(
-          name,
-          `one of ${DEFECT_NAMES.join(', ')} (deliberate bugs of oneclick's mutant providers), or unset`,
-          JSON.stringify(value),
-        ),
-  );
-
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return serialisable({
     rpcUrl: rpcUrl!,
@@ -314,7 +301,6 @@ export function parseConfig(env: Env = process.env): DeployerConfig {
     maxReorgDepth: maxReorgDepth ?? DEFAULTS.maxReorgDepth,
     backoffMaxMs: ms(backoffMaxMs, DEFAULTS.backoffMaxMs),
     logLevel: (logLevel as LogLevel | undefined) ?? DEFAULTS.logLevel,
-    ...(defect && { defect }),
   });
 }
 

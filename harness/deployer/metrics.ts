@@ -2,7 +2,7 @@
  * The deployer's Prometheus metrics (text exposition format 0.0.4), with no dependency: deployments
  * by status, how far the watcher lags the chain head, provisioning time, reconcile passes and errors.
  */
-import type { Status } from './state.js';
+import type { Status } from './state/index.js';
 
 export const PROVISIONING_BUCKETS = [1, 2, 5, 10, 20, 30, 60, 120, 300] as const;
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { expiryOf } from '../../harness/chain/actions.js';
 import { mine } from '../../harness/chain/mining.js';
-import { ADDRESS_BATCH } from '../../harness/deployer/watcher.js';
+import { ADDRESS_BATCH } from '../../harness/deployer/watcher/index.js';
 import { rpcChainReader, type ChainReader, type LogFilter } from '../../harness/deployer/rpc.js';
 import { useWorld } from '../contracts/fixture.js';
 import { org, topUpMany, watch } from './fixture.js';

@@ -7,7 +7,7 @@ import { expiryOf } from '../../harness/chain/actions.js';
 import { mine } from '../../harness/chain/mining.js';
 import { TOPICS } from '../../harness/deployer/events.js';
 import { DEFAULTS } from '../../harness/deployer/config.js';
-import { openStore, type Store } from '../../harness/deployer/state.js';
+import { openStore, type Store } from '../../harness/deployer/state/index.js';
 import { useWorld, type World } from '../contracts/fixture.js';
 import { org, tempDir, topUpMany, watch } from './fixture.js';
 

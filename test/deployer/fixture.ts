@@ -12,8 +12,8 @@ import type { WalletClient } from '../../harness/chain/clients.js';
 import { DEFAULTS } from '../../harness/deployer/config.js';
 import { memoryLogger } from '../../harness/deployer/log.js';
 import { rpcChainReader, type ChainReader } from '../../harness/deployer/rpc.js';
-import { openStore, type Store } from '../../harness/deployer/state.js';
-import { createWatcher, type Change, type WatcherConfig } from '../../harness/deployer/watcher.js';
+import { openStore, type Store } from '../../harness/deployer/state/index.js';
+import { createWatcher, type Change, type WatcherConfig } from '../../harness/deployer/watcher/index.js';
 import type { World } from '../contracts/fixture.js';
 
 export interface Watching {

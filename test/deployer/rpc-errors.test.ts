@@ -5,8 +5,8 @@ import { freePort } from '../../harness/util/ports.js';
 import { parseConfig, redactions } from '../../harness/deployer/config.js';
 import { memoryLogger } from '../../harness/deployer/log.js';
 import { rpcChainReader, type ChainReader } from '../../harness/deployer/rpc.js';
-import { openStore } from '../../harness/deployer/state.js';
-import { backoffMs, createWatcher, FatalWatcherError } from '../../harness/deployer/watcher.js';
+import { openStore } from '../../harness/deployer/state/index.js';
+import { backoffMs, createWatcher, FatalWatcherError } from '../../harness/deployer/watcher/index.js';
 import { useWorld } from '../contracts/fixture.js';
 import { org, tempDir, watch, watcherConfig } from './fixture.js';
 

@@ -1,7 +1,8 @@
 /**
- * The reference deployer as a child process (`node --import tsx harness/deployer/main.ts`) against a
- * real chain, a real topology (internet, cluster, DNS, a home LAN behind NAT) and the real Docker
- * engine, plus the probes the runtime tests judge it with (from outside, as SPEC.md §4 says).
+ * The reference deployer as a child process (`node --import tsx harness/deployer/main.ts`, or the
+ * mutants' entry) against a real chain, a real topology (internet, cluster, DNS, a home LAN behind
+ * NAT) and the real Docker engine, plus the probes the runtime tests judge it with (from outside, as
+ * SPEC.md §4 says).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -26,8 +27,10 @@ export interface DeployerEnv {
   retentionBlocks?: number;
   /** false: leave DEPLOYER_CLUSTER_NETWORK unset, so the deployer makes its own. */
   useTopologyCluster?: boolean;
-  /** More variables (e.g. DEPLOYER_DEFECT), set last. */
+  /** More variables (e.g. MUTANT), set last. */
   env?: Record<string, string>;
+  /** The entry to run (default: the reference's, harness/deployer/main.ts). */
+  entry?: string;
 }
 
 export interface RunningDeployer {
@@ -48,7 +51,7 @@ export type LogEntry = Record<string, unknown> & { msg?: string; level?: string 
 export function startDeployer(e: DeployerEnv): RunningDeployer {
   const { world: w, topology: t } = e;
   const tsig = t.dns.tsig;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'harness/deployer/main.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', e.entry ?? 'harness/deployer/main.ts'], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {

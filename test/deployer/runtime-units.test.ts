@@ -5,8 +5,8 @@ import { ConfigError, parseConfig, secret } from '../../harness/deployer/config.
 import { createDns, orgLabel, recordsKey } from '../../harness/deployer/dns.js';
 import { natRules, nginxConfig } from '../../harness/deployer/edge.js';
 import { createMetrics } from '../../harness/deployer/metrics.js';
-import { containerName } from '../../harness/deployer/reconcile.js';
-import { openStore, type StepWrite } from '../../harness/deployer/state.js';
+import { containerName } from '../../harness/deployer/reconcile/index.js';
+import { openStore, type StepWrite } from '../../harness/deployer/state/index.js';
 import { tempDir } from './fixture.js';
 
 const SECRET = 'c3VwZXItc2VjcmV0LWtleS1tYXRlcmlhbA==';

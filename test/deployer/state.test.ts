@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Address, Hash } from 'viem';
 import { verdictAt, type Terms } from '../../harness/deployer/desired.js';
 import { base58, radRepoId } from '../../harness/deployer/events.js';
-import { openStore, padBlock, SCHEMA_VERSION, type StepWrite } from '../../harness/deployer/state.js';
+import { openStore, padBlock, SCHEMA_VERSION, type StepWrite } from '../../harness/deployer/state/index.js';
 import { tempDir } from './fixture.js';
 
 const ID = { chainId: 31337, provider: '0x5FbDB2315678afecb367f032d93F642f64180aa3' as Address };

@@ -321,20 +321,3 @@ describe('watcher: anchors', () => {
     expect(t.log.entries().filter((e) => e.msg === 'skipped log')).toHaveLength(1);
   });
 });
-
-// The watcher must never import harness/ outside harness/deployer (it ships alone).
-describe('deployer is standalone', () => {
-  it('imports nothing from harness/ outside harness/deployer', async () => {
-    const { readdirSync, readFileSync } = await import('node:fs');
-    const dir = new URL('../../harness/deployer/', import.meta.url);
-    for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
-      const source = readFileSync(new URL(file, dir), 'utf8');
-      const imports = [...source.matchAll(/from '([^']+)'/g)].map((m) => m[1]!);
-      for (const spec of imports.filter((s) => s.startsWith('.'))) {
-        expect(spec, `${file} imports ${spec}`).toMatch(
-          /^\.\/[\w-]+\.js$|^\.\.\/\.\.\/contracts\/index\.js$/,
-        );
-      }
-    }
-  });
-});

@@ -1,21 +1,21 @@
 /**
- * oneclick's own mutant providers (fixtures/providers/faulty/<defect>): each is the reference
- * provider with one deliberate bug (DEPLOYER_DEFECT, harness/deployer/defects.ts) and names the
- * requirements the conformance suite must fail it on (`mustFail`). Cheap checks only: the manifests,
- * the shared image, the variable. That each defect acts is test/deployer/defects.test.ts; that the
- * suite catches each one is the certification's own test.
+ * oneclick's own mutant providers (fixtures/providers/faulty/<mutant>): each is the reference
+ * deployer with one deliberate bug (MUTANT=<mutant>, harness/mutants) and names the requirements
+ * the conformance suite must fail it on (`mustFail`). Cheap checks only: the manifests, the shared
+ * image, the variable. That each mutant acts is test/mutants/mutants.test.ts; that the suite
+ * catches each one is the certification's own test.
  */
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from '../../harness/deployer/config.js';
-import { DEFECT_NAMES, DEFECT_VARIABLE } from '../../harness/deployer/defects.js';
+import { MUTANT_NAMES, MUTANT_VARIABLE, mutantOf } from '../../harness/mutants/index.js';
 import { loadProvider, providerImage, type LoadedProvider } from '../../harness/provider/index.js';
 import { isRequirementId } from '../../harness/spec/requirements.js';
 import { REFERENCE_DIR } from './reference-fixture.js';
 
 const FAULTY_DIR = fileURLToPath(new URL('../../fixtures/providers/faulty/', import.meta.url));
+const MUTANTS_DIR = fileURLToPath(new URL('../../fixtures/providers/mutants/', import.meta.url));
 
 /** What each mutant must fail: the bug's requirements, and only those. */
 const EXPECTED: Record<string, string[]> = {
@@ -41,79 +41,67 @@ async function mutants(): Promise<Array<{ folder: string; provider: LoadedProvid
 }
 
 describe('the faulty (mutant) providers', () => {
-  it('there is one per defect, each a valid manifest naming its defect and known requirements to fail', async () => {
+  it('there is one per mutant, each a valid manifest naming its mutant and known requirements to fail', async () => {
     const all = await mutants();
-    expect(all.map((m) => m.folder)).toEqual([...DEFECT_NAMES].sort());
+    expect(all.map((m) => m.folder)).toEqual([...MUTANT_NAMES].sort());
     for (const { folder, provider } of all) {
       const { manifest } = provider;
       expect(manifest.name, folder).toBe(`faulty-${folder}`);
-      expect(manifest.env?.[DEFECT_VARIABLE], folder).toBe(folder);
+      expect(manifest.env?.[MUTANT_VARIABLE], folder).toBe(folder);
       expect(manifest.mustFail, folder).toEqual(EXPECTED[folder]);
       for (const id of manifest.mustFail ?? []) expect(isRequirementId(id), `${folder}: ${id}`).toBe(true);
       expect(manifest.requirements, folder).toBeUndefined();
     }
   });
 
-  it("each runs the reference's image with the reference's env and readiness, plus DEPLOYER_DEFECT", async () => {
+  it("each runs the mutants' image with the reference's env and readiness, plus MUTANT", async () => {
     const reference = await loadProvider(REFERENCE_DIR);
+    const image = await loadProvider(MUTANTS_DIR);
+    expect(image.manifest.env).toEqual(reference.manifest.env);
     for (const { folder, provider } of await mutants()) {
-      expect(provider.build, folder).toEqual(reference.build);
-      expect(provider.build?.imageName, folder).toBe('reference');
+      expect(provider.build, folder).toEqual(image.build);
+      expect(provider.build?.imageName, folder).toBe('mutants');
       expect(provider.manifest.env, folder).toEqual({
         ...reference.manifest.env,
-        [DEFECT_VARIABLE]: folder,
+        [MUTANT_VARIABLE]: folder,
       });
       expect(provider.manifest.readiness, folder).toEqual(reference.manifest.readiness);
       expect(provider.manifest.runtime, folder).toBe(reference.manifest.runtime);
     }
   });
 
-  it('all build to the one image of the reference (built once, then cached)', async () => {
+  it("all build to the one image of the mutants' package (built once, then cached)", async () => {
     const quiet = { onProgress: () => undefined };
-    const reference = await providerImage(await loadProvider(REFERENCE_DIR), quiet);
-    expect(reference.tag).toMatch(/^oneclick-provider\/reference:[0-9a-f]{12}$/);
+    const shared = await providerImage(await loadProvider(MUTANTS_DIR), quiet);
+    expect(shared.tag).toMatch(/^oneclick-provider\/mutants:[0-9a-f]{12}$/);
     for (const { folder, provider } of await mutants()) {
       const image = await providerImage(provider, quiet);
       expect({ tag: image.tag, id: image.id, built: image.built }, folder).toEqual({
-        tag: reference.tag,
-        id: reference.id,
+        tag: shared.tag,
+        id: shared.id,
         built: false,
       });
     }
   }, 300_000);
 });
 
-describe('DEPLOYER_DEFECT', () => {
-  const env = {
-    ONECLICK_RPC_URL: 'http://127.0.0.1:8545',
-    ONECLICK_CHAIN_ID: '31337',
-    ONECLICK_PROVIDER_ADDRESS: '0x5fbdb2315678afecb367f032d93f642f64180aa3',
-    ONECLICK_CONFIRMATIONS: '2',
-    ONECLICK_GRACE_BLOCKS: '10',
-  };
-
-  it('absent or empty: no defect (the reference)', () => {
-    expect(parseConfig(env).defect).toBeUndefined();
-    expect(parseConfig({ ...env, DEPLOYER_DEFECT: ' ' }).defect).toBeUndefined();
-    expect(JSON.stringify(parseConfig(env))).not.toContain('defect');
+describe('MUTANT', () => {
+  it('absent or empty: a configuration error naming the variable and the known names', () => {
+    for (const env of [{}, { MUTANT: ' ' }]) {
+      const problem = (mutantOf(env) as { problem: string }).problem;
+      expect(problem).toMatch(/^MUTANT: expected one of restart-on-extend, never-teardown, /);
+      expect(problem).toMatch(/\(it is not set\)$/);
+    }
   });
 
   it('each known name is parsed', () => {
-    for (const name of DEFECT_NAMES) expect(parseConfig({ ...env, DEPLOYER_DEFECT: name }).defect).toBe(name);
+    for (const name of MUTANT_NAMES) expect(mutantOf({ MUTANT: name })).toBe(name);
   });
 
   it('an unknown name is a configuration error naming the variable and the known names', () => {
-    let error: unknown;
-    try {
-      parseConfig({ ...env, DEPLOYER_DEFECT: 'slow-dns' });
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(ConfigError);
-    const problems = (error as ConfigError).problems;
-    expect(problems).toHaveLength(1);
-    expect(problems[0]).toMatch(/^DEPLOYER_DEFECT: expected one of restart-on-extend, never-teardown, /);
-    for (const name of DEFECT_NAMES) expect(problems[0]).toContain(name);
-    expect(problems[0]).toMatch(/, got "slow-dns"$/);
+    const problem = (mutantOf({ MUTANT: 'slow-dns' }) as { problem: string }).problem;
+    expect(problem).toMatch(/^MUTANT: expected one of restart-on-extend, never-teardown, /);
+    for (const name of MUTANT_NAMES) expect(problem).toContain(name);
+    expect(problem).toMatch(/, got "slow-dns"$/);
   });
 });

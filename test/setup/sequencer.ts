@@ -12,7 +12,7 @@ const FIRST = [
   'test/certify/reference.test.ts',
   'test/certify/go-provider.test.ts',
   'test/deployer/runtime.test.ts',
-  'test/deployer/defects.test.ts',
+  'test/mutants/mutants.test.ts',
 ];
 
 export default class LongestFirst extends BaseSequencer {

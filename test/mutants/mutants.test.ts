@@ -1,9 +1,9 @@
 /**
- * DEPLOYER_DEFECT (harness/deployer/defects.ts): the deliberate bugs of oneclick's mutant providers
- * (fixtures/providers/faulty/*) act, each as its manifest says. The hooks are checked as units; then
- * per defect one short run of the deployer (a child process, as in runtime.test.ts, against real
- * Anvil, Docker and radicle) shows the bug from outside: DNS asked from a peer behind NAT, HTTP by
- * Host through the edge, the run's containers. The full certification of each mutant (does the
+ * oneclick's mutant providers (harness/mutants, fixtures/providers/faulty/*): each mutant's policy
+ * differs from the reference's in exactly its decisions (units); then per mutant one short run of
+ * the mutants' entry (a child process, as in test/deployer/runtime.test.ts, against real Anvil,
+ * Docker and radicle) shows the bug from outside: DNS asked from a peer behind NAT, HTTP by Host
+ * through the edge, the run's containers. The full certification of each mutant (does the
  * conformance suite fail exactly its `mustFail`) is the suite's own test.
  */
 import { randomBytes } from 'node:crypto';
@@ -11,16 +11,20 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { getAddress, padHex, toHex, type Address } from 'viem';
 import { anchor, cancel, createOrg, createdOrg, expiryOf, topUp } from '../../harness/chain/actions.js';
 import { mine, reorg } from '../../harness/chain/mining.js';
-import { DEFECT_NAMES, reconcilerDefects, type Defect } from '../../harness/deployer/defects.js';
+import { parseConfig } from '../../harness/deployer/config.js';
 import { execIn } from '../../harness/deployer/docker.js';
+import { memoryLogger } from '../../harness/deployer/log.js';
+import { referencePolicy, type Policy } from '../../harness/deployer/policy.js';
+import type { OrgRow } from '../../harness/deployer/state/index.js';
 import type { StartedContainer } from '../../harness/docker/container.js';
 import { dockerEngine } from '../../harness/docker/engine.js';
 import { startRun, type Run } from '../../harness/docker/run.js';
 import { ensureImage, orgNodeImage } from '../../harness/images/index.js';
+import { MUTANT_NAMES, mutantPolicy, type MutantName } from '../../harness/mutants/index.js';
 import { startTopology, type Topology } from '../../harness/net/index.js';
 import { orgNodeEnv, waitReady } from '../../harness/peers/index.js';
 import { useWorld, type World } from '../contracts/fixture.js';
-import { tempDir } from './fixture.js';
+import { tempDir } from '../deployer/fixture.js';
 import {
   eventually,
   httpGet,
@@ -29,73 +33,97 @@ import {
   orgContainers,
   startDeployer,
   type RunningDeployer,
-} from './runtime-fixture.js';
+} from '../deployer/runtime-fixture.js';
 
 const NID = /^z6Mk[1-9A-HJ-NP-Za-km-z]{44}$/;
 
-describe('defect hooks (units)', () => {
-  const row = (desired: 'run' | 'stop' | 'purge', expiry = 100n) => ({ desired, expiry });
+describe('mutant policies (units)', () => {
+  const row = (desired: 'run' | 'stop' | 'purge', expiry = 100n, org = '0xa') =>
+    ({ org, desired, expiry, active: false, block: 1n, status: 'pending' }) as unknown as OrgRow;
+  const rows = [row('run'), row('stop'), row('purge'), row('purge', 0n)];
+  const range = { min: 30000, max: 30009 };
+  const store = { allocatePort: () => 30005 };
+  const nid = 'z6MkgVQx1WrAqx7M8Ao743aKPvgpHL5cMdVp6DByZkJDrHRS';
+  const config = parseConfig({
+    ONECLICK_RPC_URL: 'http://127.0.0.1:8545',
+    ONECLICK_CHAIN_ID: '31337',
+    ONECLICK_PROVIDER_ADDRESS: '0x5fbdb2315678afecb367f032d93f642f64180aa3',
+    ONECLICK_CONFIRMATIONS: '2',
+    ONECLICK_GRACE_BLOCKS: '10',
+  });
+  /** Every decision of `p` on the same inputs (the stateful `recreate` on a row whose expiry moves). */
+  const decisions = async (p: Policy) => {
+    const { log } = memoryLogger();
+    const started = await p.start(config, { stateFile: `${tempDir()}/none`, head: async () => 77n, log });
+    const ports = p.ports(store, range);
+    return {
+      start: {
+        confirmations: started.confirmations,
+        graceBlocks: started.graceBlocks,
+        startBlock: started.startBlock,
+      },
+      wanted: rows.map((r) => p.wanted(r)),
+      ports: [ports.recorded({ ...row('run'), port: 30002 }), ports.allocate(row('run'))],
+      dataMount: p.dataMount('v'),
+      publishedNid: p.publishedNid(nid),
+      recreate: [
+        p.recreate(row('run', 10n)),
+        p.recreate(row('run', 10n)),
+        p.recreate(row('run', 20n)),
+        p.recreate(row('run', 20n, '0xb')),
+      ],
+      seedsAnchors: p.seedsAnchors,
+    };
+  };
 
-  it('without a defect every hook is the reference behaviour', () => {
-    const h = reconcilerDefects(undefined, { min: 30000 });
-    expect([row('run'), row('stop'), row('purge'), row('purge', 0n)].map(h.wanted)).toEqual([
-      true,
-      false,
-      false,
-      false,
-    ]);
-    expect(h.sharedPort).toBeUndefined();
-    expect(h.dataMount('v')).toEqual({ Type: 'volume', Source: 'v', Target: '/radicle' });
-    const nid = 'z6MkgVQx1WrAqx7M8Ao743aKPvgpHL5cMdVp6DByZkJDrHRS';
-    expect(h.publishedNid(nid)).toBe(nid);
-    expect([h.recreate('0xa', 10n), h.recreate('0xa', 20n)]).toEqual([false, false]);
-    expect(h.seeds).toBe(true);
+  it('the reference: runs what says run, its own recorded ports, a volume, the real NID, no restarts, seeds', async () => {
+    expect(await decisions(referencePolicy)).toEqual({
+      start: { confirmations: 2n, graceBlocks: 10n, startBlock: 0n },
+      wanted: [true, false, false, false],
+      ports: [30002, 30005],
+      dataMount: { Type: 'volume', Source: 'v', Target: '/radicle' },
+      publishedNid: nid,
+      recreate: [false, false, false, false],
+      seedsAnchors: true,
+    });
   });
 
-  it('each reconciler defect changes exactly its hook', () => {
-    const on = (d: Defect) => reconcilerDefects(d, { min: 30000 });
-    const never = on('never-teardown');
-    expect([row('run'), row('stop'), row('purge'), row('purge', 0n)].map(never.wanted)).toEqual([
-      true,
-      true,
-      true,
-      false, // reorged away (expiry 0): gone, as in the reference
-    ]);
-    expect(on('shared-port').sharedPort).toBe(30000);
-    expect(on('ephemeral-storage').dataMount('v')).toEqual({ Type: 'tmpfs', Source: '', Target: '/radicle' });
-    const nid = 'z6MkgVQx1WrAqx7M8Ao743aKPvgpHL5cMdVp6DByZkJDrHRS';
-    const wrong = on('wrong-nid').publishedNid(nid);
-    expect(wrong).not.toBe(nid);
-    expect(wrong).toMatch(NID);
-    expect(wrong.slice(0, -1)).toBe(nid.slice(0, -1));
-    expect(
-      on('wrong-nid')
-        .publishedNid(`${nid.slice(0, -1)}z`)
-        .slice(-1),
-    ).toBe('1');
-    const restart = on('restart-on-extend');
-    expect([
-      restart.recreate('0xa', 10n),
-      restart.recreate('0xa', 10n),
-      restart.recreate('0xa', 20n),
-    ]).toEqual([false, false, true]);
-    expect(restart.recreate('0xb', 20n)).toBe(false);
-    expect(on('ignore-anchors').seeds).toBe(false);
-    // The start-time defects leave the reconciler alone.
-    for (const d of ['ignore-confirmations', 'early-teardown', 'amnesia'] as const) {
-      const h = on(d);
-      expect([h.wanted(row('stop')), h.sharedPort, h.publishedNid(nid), h.seeds]).toEqual([
-        false,
-        undefined,
-        nid,
-        true,
-      ]);
+  it('each mutant changes exactly its decisions', async () => {
+    const reference = await decisions(referencePolicy);
+    const changed: Record<MutantName, Partial<typeof reference>> = {
+      // An ended deployment stays; one reorged away (expiry 0) goes, as in the reference.
+      'never-teardown': { wanted: [true, true, true, false] },
+      'shared-port': { ports: [30000, 30000] },
+      'ephemeral-storage': { dataMount: { Type: 'tmpfs', Source: '', Target: '/radicle' } },
+      'wrong-nid': { publishedNid: `${nid.slice(0, -1)}T` },
+      'restart-on-extend': { recreate: [false, false, true, false] },
+      'ignore-anchors': { seedsAnchors: false },
+      'ignore-confirmations': { start: { ...reference.start, confirmations: 0n } },
+      'early-teardown': { start: { ...reference.start, graceBlocks: 0n } },
+      amnesia: { start: { ...reference.start, startBlock: 77n } },
+    };
+    expect(Object.keys(changed).sort()).toEqual([...MUTANT_NAMES].sort());
+    for (const name of MUTANT_NAMES) {
+      expect(await decisions(mutantPolicy(name)), name).toEqual({ ...reference, ...changed[name] });
     }
-    expect(DEFECT_NAMES).toHaveLength(9);
+  });
+
+  it('wrong-nid still publishes a z6Mk… NID, wrapping at the end of the alphabet', () => {
+    const wrong = mutantPolicy('wrong-nid').publishedNid;
+    expect(wrong(nid)).toMatch(NID);
+    expect(wrong(`${nid.slice(0, -1)}z`).slice(-1)).toBe('1');
+  });
+
+  it('says at start that it is deliberately faulty, and which bug it has', async () => {
+    const { log, entries } = memoryLogger();
+    await mutantPolicy('shared-port').start(config, { stateFile: 'x', head: async () => 1n, log });
+    expect(entries()).toMatchObject([
+      { level: 'warn', msg: 'deliberately faulty (a oneclick mutant provider)', mutant: 'shared-port' },
+    ]);
   });
 });
 
-// ---- each defect, from outside ----------------------------------------------------------------
+// ---- each mutant, from outside ----------------------------------------------------------------
 
 const world = useWorld();
 const ORG_A: Address = getAddress('0x00000000000000000000000000000000000da1a1');
@@ -106,7 +134,7 @@ let peer: StartedContainer;
 let images: { orgNode: string; edge: string };
 
 beforeAll(async () => {
-  run = startRun('defects');
+  run = startRun('mutants');
   const [orgNode, edge] = [await orgNodeImage(), await ensureImage('edge')];
   images = { orgNode, edge };
   topology = await startTopology(run, { lans: [{ name: 'home' }] });
@@ -123,8 +151,8 @@ afterAll(async () => {
 
 let current: { dep: Run; deployers: RunningDeployer[]; stateDir: string; orgs: Address[] } | undefined;
 
-/** A deployer with `defect`, in its own run (removed after the test); `again` reuses the state of the last. */
-function launch(w: World, defect: Defect, { again = false }: { again?: boolean } = {}): RunningDeployer {
+/** Mutant `name`, in its own run (removed after the test); `again` reuses the state of the last. */
+function launch(w: World, name: MutantName, { again = false }: { again?: boolean } = {}): RunningDeployer {
   if (!again) current = { dep: startRun('mut'), deployers: [], stateDir: tempDir(), orgs: [ORG_A, ORG_B] };
   const c = current!;
   const d = startDeployer({
@@ -135,7 +163,8 @@ function launch(w: World, defect: Defect, { again = false }: { again?: boolean }
     orgNodeImage: images.orgNode,
     edgeImage: images.edge,
     graceBlocks: 5,
-    env: { DEPLOYER_DEFECT: defect },
+    env: { MUTANT: name },
+    entry: 'harness/mutants/main.ts',
   });
   c.deployers.push(d);
   return d;
@@ -240,7 +269,7 @@ async function settled(d: RunningDeployer, w: World): Promise<void> {
   await sleep(SETTLE_MS);
 }
 
-describe('each defect acts (a deployer run per defect)', () => {
+describe('each mutant acts (a deployer run per mutant)', () => {
   it('restart-on-extend: a top-up of a live org recreates its node: same NID, a new container and start', async () => {
     const w = world();
     launch(w, 'restart-on-extend');

@@ -1,0 +1,76 @@
+/**
+ * The deployer's decisions, in one place: what it acts on at start, which orgs get an org-node,
+ * their ports, where a node keeps its data, what TXT says, when a node is made anew, whether
+ * anchors are seeded. The reference provider runs `referencePolicy`; a deployer built with
+ * another (`withPolicy`) is that deployer, the rest of the machinery unchanged.
+ */
+import type { Address } from 'viem';
+import type { DeployerConfig } from './config.js';
+import type { Logger } from './log.js';
+import type { OrgRow } from './state/index.js';
+
+/** The mount that holds an org-node's `/radicle` (its key, and so its NID, and its repositories). */
+export interface DataMount {
+  Type: 'volume' | 'tmpfs';
+  Source: string;
+  Target: '/radicle';
+}
+
+/** What a start hook may use: the state file, the chain head, the log. */
+export interface StartContext {
+  stateFile: string;
+  head(): Promise<bigint>;
+  log: Logger;
+}
+
+/** The store's port allocation: an org's recorded port, else the lowest free one of [min, max], recorded. */
+export interface PortStore {
+  allocatePort(org: Address, min: number, max: number): number;
+}
+
+/** An org's public p2p port. */
+export interface Ports {
+  /** Its recorded port, if any (what the edge forwards for a node already running). */
+  recorded(row: OrgRow): number | undefined;
+  /** Its port, allocated and recorded now if it has none (before its node is made). */
+  allocate(row: OrgRow): number;
+}
+
+export interface Policy {
+  /** The configuration the deployer acts on, from the one it parsed. */
+  start(config: DeployerConfig, context: StartContext): Promise<DeployerConfig>;
+  /** Whether the org must be served by an org-node now. */
+  wanted(row: Pick<OrgRow, 'desired' | 'expiry'>): boolean;
+  ports(store: PortStore, range: { min: number; max: number }): Ports;
+  dataMount(volume: string): DataMount;
+  /** The NID TXT `nid=` publishes for a node whose NID is `nid`. */
+  publishedNid(nid: string): string;
+  /** Whether the org's running node is removed and made anew before this pass serves it. */
+  recreate(row: OrgRow): boolean;
+  /** Whether the org's anchored repositories are seeded (`rad seed`) in its node. */
+  seedsAnchors: boolean;
+}
+
+/**
+ * The reference: it acts on the configuration as given; an org runs while its deployment says
+ * `run`; each org has its own port, recorded in the store; `/radicle` is the org's named volume (kept
+ * across stops and renewals); TXT carries the node's own NID; a top-up changes only the records; every
+ * anchored repository is seeded.
+ */
+export const referencePolicy: Policy = Object.freeze({
+  start: (config: DeployerConfig) => Promise.resolve(config),
+  wanted: (row: Pick<OrgRow, 'desired'>) => row.desired === 'run',
+  ports: (store: PortStore, range: { min: number; max: number }): Ports => ({
+    recorded: (row) => row.port,
+    allocate: (row) => store.allocatePort(row.org, range.min, range.max),
+  }),
+  dataMount: (volume: string): DataMount => ({ Type: 'volume', Source: volume, Target: '/radicle' }),
+  publishedNid: (nid: string) => nid,
+  recreate: () => false,
+  seedsAnchors: true,
+});
+
+/** The reference with some decisions made otherwise. */
+export function withPolicy(overrides: Partial<Policy>): Policy {
+  return { ...referencePolicy, ...overrides };
+}

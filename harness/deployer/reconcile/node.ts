@@ -1,0 +1,196 @@
+/**
+ * An org's org-node: the container `oc-<run>-<label>` on the cluster network, with the org's data
+ * mount, created and started if needed (a deterministic name: a restarted controller adopts, never
+ * duplicates), and its NID once the node answers.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type Docker from 'dockerode';
+import {
+  addressOn,
+  ensureVolume,
+  execIn,
+  inspectContainer,
+  ORG_LABEL,
+  ROLE_LABEL,
+  RUN_LABEL,
+  startContainer,
+  statusOf,
+  type ExecResult,
+} from '../docker.js';
+import { orgLabel } from '../dns.js';
+import { P2P_PORT } from '../edge.js';
+import type { Logger } from '../log.js';
+import type { DataMount } from '../policy.js';
+import type { OrgRow } from '../state/index.js';
+import { containerName, ORG_NODE_ROLE, volumeName, type ReconcileContext } from './context.js';
+
+const READY_TIMEOUT_MS = 90_000;
+const NID = /^z6Mk[1-9A-HJ-NP-Za-km-z]+$/;
+
+export interface ServingNode {
+  id: string;
+  nid: string;
+  /** On the cluster network. */
+  address: string;
+  /** The public p2p port. */
+  port: number;
+}
+
+/** The create options of an org's container (pure). */
+export function orgNodeSpec(o: {
+  name: string;
+  label: string;
+  org: string;
+  runId: string;
+  image: string;
+  /** `<label>.<zone>` */
+  host: string;
+  port: number;
+  network: string;
+  mount: DataMount;
+}): Docker.ContainerCreateOptions {
+  const alias = `org-${o.label.slice(0, 12)}`;
+  return {
+    name: o.name,
+    Image: o.image,
+    Hostname: alias,
+    Labels: orgNodeLabels(o.runId, o.org),
+    Env: [
+      `RAD_ALIAS=${alias}`,
+      `RAD_LISTEN=0.0.0.0:${P2P_PORT}`,
+      `RAD_EXTERNAL_ADDRESSES=${o.host}:${o.port}`,
+      // Nothing is seeded unless asked: the org's anchored repositories get a policy each.
+      'RAD_SEEDING_POLICY=block',
+    ],
+    Healthcheck: {
+      Test: ['CMD-SHELL', 'rad node status --only nid >/dev/null 2>&1'],
+      Interval: 2_000_000_000,
+      Timeout: 5_000_000_000,
+      Retries: 3,
+      StartPeriod: 30_000_000_000,
+    },
+    HostConfig: {
+      NetworkMode: o.network,
+      RestartPolicy: { Name: 'unless-stopped' },
+      Mounts: [o.mount],
+    },
+    NetworkingConfig: { EndpointsConfig: { [o.network]: {} } },
+  };
+}
+
+export function orgNodeLabels(runId: string, org: string): Record<string, string> {
+  return { [RUN_LABEL]: runId, [ORG_LABEL]: org.toLowerCase(), [ROLE_LABEL]: ORG_NODE_ROLE };
+}
+
+/** The org's node, created and started if needed; resolves once it answers with its NID. */
+export async function ensureNode(
+  ctx: ReconcileContext,
+  row: OrgRow,
+  network: string,
+  stopping?: AbortSignal,
+): Promise<ServingNode> {
+  const { docker, store } = ctx;
+  const name = containerName(ctx.config.runId, orgLabel(row.org));
+  const port = ctx.ports.allocate(row);
+  let info = await inspectContainer(docker, name);
+  if (!info || !info.State.Running)
+    info = await ctx.engineSlot(() => createAndStart(ctx, row, port, network));
+  if (row.containerId !== info.Id) store.setRuntime(row.org, { containerId: info.Id });
+  const address = addressOn(info, network);
+  if (!address) throw new Error(`org-node ${name} has no address on ${network}`);
+  const id = info.Id;
+  const known = row.containerId === id ? row.nid : undefined;
+  const nid = await ctx.readinessSlot(() =>
+    waitForNid({
+      name,
+      known,
+      log: ctx.log,
+      ...(stopping && { stopping }),
+      status: () => execIn(docker, id, ['rad', 'node', 'status', '--only', 'nid']),
+      state: async () => (await inspectContainer(docker, id))?.State,
+    }),
+  );
+  if (row.nid !== nid) store.setRuntime(row.org, { nid });
+  return { id, nid, address, port };
+}
+
+async function createAndStart(
+  ctx: ReconcileContext,
+  row: OrgRow,
+  port: number,
+  network: string,
+): Promise<Docker.ContainerInspectInfo> {
+  const { docker, config } = ctx;
+  const label = orgLabel(row.org);
+  const name = containerName(config.runId, label);
+  let info = await inspectContainer(docker, name);
+  if (!info) {
+    const volume = volumeName(config.runId, label);
+    await ensureVolume(docker, volume, orgNodeLabels(config.runId, row.org));
+    ctx.store.setRuntime(row.org, { volume });
+    const spec = orgNodeSpec({
+      name,
+      label,
+      org: row.org,
+      runId: config.runId,
+      image: config.orgNodeImage,
+      host: ctx.dns.fqdn(label),
+      port,
+      network,
+      mount: ctx.policy.dataMount(volume),
+    });
+    try {
+      await docker.createContainer(spec);
+      ctx.log.info('org-node created', { org: row.org, container: name, port });
+    } catch (error) {
+      if (statusOf(error) !== 409) throw error; // made by a pass before a crash: adopt it
+    }
+    info = await inspectContainer(docker, name);
+    if (!info) throw new Error(`container ${name} vanished after creation`);
+  }
+  if (!info.State.Running) {
+    await startContainer(docker, info.Id);
+    info = (await inspectContainer(docker, name)) ?? info;
+  }
+  return info;
+}
+
+export interface NidProbe {
+  name: string;
+  /** The NID recorded for this container, if any (a change is worth a warning). */
+  known: string | undefined;
+  log: Logger;
+  stopping?: AbortSignal;
+  /** `rad node status --only nid` in the node. */
+  status(): Promise<ExecResult>;
+  /** The container's state (undefined: gone). */
+  state(): Promise<{ Running: boolean; Restarting: boolean; ExitCode: number } | undefined>;
+  timeoutMs?: number;
+}
+
+/** The node's NID once its control socket answers; fails when the container exits or time runs out. */
+export async function waitForNid(p: NidProbe): Promise<string> {
+  const timeoutMs = p.timeoutMs ?? READY_TIMEOUT_MS;
+  const deadline = Date.now() + timeoutMs;
+  for (let attempt = 0; ; attempt++) {
+    const r = await p.status();
+    const nid = r.stdout.trim();
+    if (r.exitCode === 0 && NID.test(nid)) {
+      if (p.known && p.known !== nid)
+        p.log.warn('org-node NID changed', { container: p.name, was: p.known, now: nid });
+      return nid;
+    }
+    if (p.stopping?.aborted) throw new Error(`stopping: gave up waiting for org-node ${p.name}`);
+    if (Date.now() > deadline) {
+      throw new Error(
+        `org-node ${p.name} not answering after ${timeoutMs} ms: ${(r.stderr || r.stdout).trim()}`,
+      );
+    }
+    const state = await p.state();
+    if (!state?.Running && state?.Restarting === false) {
+      throw new Error(`org-node ${p.name} exited (${state.ExitCode}) before its node came up`);
+    }
+    // Polls are execs the engine must serve: back off so a burst of starting nodes stays cheap.
+    await sleep(Math.min(250 + attempt * 100, 1000));
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * The edge's routes during a pass: it starts from the wanted org-nodes already running (a
+ * restarted controller keeps serving them while the pass checks each), then each org's route is
+ * added or corrected as soon as its node answers. Applies are serialized, each a full sync of the
+ * routes known when its turn comes (so a burst of ready orgs coalesces).
+ */
+import type Docker from 'dockerode';
+import type { Address } from 'viem';
+import { ORG_LABEL } from '../docker.js';
+import { orgLabel } from '../dns.js';
+import type { Edge, EdgeRoute, EdgeState } from '../edge.js';
+import type { Ports } from '../policy.js';
+import type { OrgRow } from '../state/index.js';
+import type { ReconcilerState } from './context.js';
+
+/** Routes of the wanted orgs whose containers run with an address on `network` and a recorded port (pure). */
+export function runningRoutes(
+  containers: readonly Docker.ContainerInfo[],
+  wanted: readonly OrgRow[],
+  network: string,
+  ports: Pick<Ports, 'recorded'>,
+  fqdn: (label: string) => string,
+): Map<Address, EdgeRoute> {
+  const byOrg = new Map(wanted.map((r) => [r.org.toLowerCase(), r]));
+  const routes = new Map<Address, EdgeRoute>();
+  for (const c of containers) {
+    const row = byOrg.get(c.Labels?.[ORG_LABEL] ?? '');
+    const address = c.NetworkSettings?.Networks?.[network]?.IPAddress;
+    const port = row && ports.recorded(row);
+    if (!row || port === undefined || !address || c.State !== 'running') continue;
+    routes.set(row.org, { host: fqdn(orgLabel(row.org)), port, address });
+  }
+  return routes;
+}
+
+/** The pass's routes and the edge they are applied to; `sync` waits for its own turn. */
+export interface RouteTable {
+  routes: Map<Address, EdgeRoute>;
+  sync(): Promise<void>;
+}
+
+export function routeTable(
+  state: Pick<ReconcilerState, 'edgeQueue'>,
+  edge: Pick<Edge, 'apply'>,
+  edgeState: EdgeState | undefined,
+): RouteTable {
+  const routes = new Map<Address, EdgeRoute>();
+  return {
+    routes,
+    async sync() {
+      if (!edgeState) throw new Error('the edge is not available');
+      // One apply at a time; each applies the routes as they are when its turn comes.
+      const turn = state.edgeQueue.then(() => edge.apply(edgeState, [...routes.values()]));
+      state.edgeQueue = turn.catch(() => undefined);
+      await turn;
+    },
+  };
+}

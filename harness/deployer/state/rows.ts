@@ -1,0 +1,40 @@
+/** SQLite rows ↔ the store's types. */
+import type { Address } from 'viem';
+import type { Desired, DesiredOrg } from '../desired.js';
+import type { OrgRow, Status } from './types.js';
+
+export type Row = Record<string, unknown>;
+
+/** uint64 as text that sorts like the number. */
+export function padBlock(n: bigint): string {
+  return n.toString().padStart(20, '0');
+}
+
+export function orgOf(row: Row): OrgRow {
+  return {
+    org: row.address as Address,
+    expiry: BigInt(row.expiry as string),
+    ...(row.stopped_at !== null && { stoppedAt: row.stopped_at as bigint }),
+    active: row.active === 1n,
+    desired: row.desired as Desired,
+    block: row.updated_block as bigint,
+    ...(row.changes_at !== null && { changesAt: BigInt(row.changes_at as string) }),
+    status: row.status as Status,
+    ...(row.port !== null && { port: Number(row.port) }),
+    ...(row.nid !== null && { nid: row.nid as string }),
+    ...(row.container_id !== null && { containerId: row.container_id as string }),
+    ...(row.volume !== null && { volume: row.volume as string }),
+  };
+}
+
+/** The desired-state part of a stored org (what the watcher emits). */
+export function desiredOfRow(row: OrgRow): DesiredOrg {
+  return {
+    org: row.org,
+    expiry: row.expiry,
+    ...(row.stoppedAt !== undefined && { stoppedAt: row.stoppedAt }),
+    active: row.active,
+    desired: row.desired,
+    block: row.block,
+  };
+}

@@ -1,0 +1,97 @@
+/** The state file's schema (versioned migrations) and the provider it belongs to. */
+import type Database from 'better-sqlite3';
+import type { Address } from 'viem';
+
+export const STATE_FILE = 'deployer.sqlite';
+
+/** Versioned migrations: index i brings `user_version` from i to i + 1. */
+const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+  CREATE TABLE orgs (
+    address       TEXT PRIMARY KEY,
+    expiry        TEXT NOT NULL,
+    active        INTEGER NOT NULL CHECK (active IN (0, 1)),
+    stopped_at    INTEGER,
+    desired       TEXT NOT NULL CHECK (desired IN ('run', 'stop', 'purge')),
+    changes_at    TEXT,
+    updated_block INTEGER NOT NULL,
+    status        TEXT NOT NULL DEFAULT 'pending'
+                  CHECK (status IN ('pending', 'active', 'expiring', 'stopped', 'gone')),
+    port          INTEGER UNIQUE,
+    nid           TEXT,
+    container_id  TEXT,
+    volume        TEXT
+  );
+  CREATE INDEX orgs_changes_at ON orgs (changes_at) WHERE changes_at IS NOT NULL;
+  CREATE TABLE cursor (
+    id     INTEGER PRIMARY KEY CHECK (id = 1),
+    number INTEGER NOT NULL,
+    hash   TEXT NOT NULL
+  );
+  CREATE TABLE blocks (number INTEGER PRIMARY KEY, hash TEXT NOT NULL);
+  CREATE TABLE logs (
+    block_hash   TEXT NOT NULL,
+    tx_hash      TEXT NOT NULL,
+    log_index    INTEGER NOT NULL,
+    block_number INTEGER NOT NULL,
+    org          TEXT NOT NULL,
+    event        TEXT NOT NULL CHECK (event IN ('top-up', 'stopped')),
+    value        TEXT NOT NULL,
+    PRIMARY KEY (block_hash, tx_hash, log_index)
+  ) WITHOUT ROWID;
+  CREATE INDEX logs_block ON logs (block_number);
+  CREATE INDEX logs_org ON logs (org, block_number, log_index);
+  CREATE TABLE anchors (
+    block_hash   TEXT NOT NULL,
+    tx_hash      TEXT NOT NULL,
+    log_index    INTEGER NOT NULL,
+    block_number INTEGER NOT NULL,
+    org          TEXT NOT NULL,
+    repo         TEXT NOT NULL,
+    id           TEXT NOT NULL,
+    tag          INTEGER NOT NULL,
+    multihash    TEXT NOT NULL,
+    PRIMARY KEY (block_hash, tx_hash, log_index)
+  ) WITHOUT ROWID;
+  CREATE INDEX anchors_block ON anchors (block_number);
+  CREATE INDEX anchors_org ON anchors (org, block_number, log_index);
+  CREATE TABLE anchor_scans (
+    org         TEXT PRIMARY KEY,
+    next_block  INTEGER NOT NULL,
+    until_block INTEGER NOT NULL
+  );
+  `,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+export function migrate(db: Database.Database): void {
+  const current = Number(db.pragma('user_version', { simple: true }));
+  if (current > MIGRATIONS.length) {
+    throw new Error(`state schema version ${current} is newer than this deployer's ${MIGRATIONS.length}`);
+  }
+  MIGRATIONS.slice(current).forEach((sql, i) => {
+    db.transaction(() => {
+      db.exec(sql);
+      db.pragma(`user_version = ${current + i + 1}`);
+    })();
+  });
+}
+
+/** Pins the state to one provider on one chain: opening it for another is an error. */
+export function pinIdentity(db: Database.Database, identity: { chainId: number; provider: Address }): void {
+  const wanted = { chain_id: String(identity.chainId), provider: identity.provider };
+  db.transaction(() => {
+    for (const [key, value] of Object.entries(wanted)) {
+      const row = db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as
+        { value: string } | undefined;
+      if (!row) db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run(key, value);
+      else if (row.value !== value) {
+        throw new Error(
+          `state in this directory belongs to ${key} ${row.value}, not ${value}: use another DEPLOYER_STATE_DIR`,
+        );
+      }
+    }
+  })();
+}

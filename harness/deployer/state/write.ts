@@ -1,0 +1,120 @@
+/**
+ * The store's writes: one transaction per watcher step or anchor scan (a SIGKILL at any moment
+ * leaves the state of the last whole one), and the reconciler's columns.
+ */
+import type Database from 'better-sqlite3';
+import type { Address } from 'viem';
+import type { Anchor } from '../events.js';
+import type { Queries } from './queries.js';
+import { padBlock, type Row } from './rows.js';
+import type { RuntimeUpdate, StepWrite } from './types.js';
+
+export function writers(db: Database.Database, q: Queries) {
+  function insertAnchors(anchors: readonly Anchor[]): Address[] {
+    const anchored = new Set<Address>();
+    for (const a of anchors) {
+      const { blockHash, transactionHash, logIndex, blockNumber } = a.at;
+      const added = q.addAnchor.run(
+        blockHash,
+        transactionHash,
+        logIndex,
+        blockNumber,
+        a.org,
+        a.repo,
+        a.id,
+        a.tag,
+        a.multihash,
+      );
+      if (added.changes > 0) anchored.add(a.org);
+    }
+    return [...anchored];
+  }
+
+  /** Writes one watcher step atomically; returns the orgs that got new anchors and those deleted. */
+  const commitStep = db.transaction((step: StepWrite) => {
+    if (step.rewindTo !== undefined) {
+      q.rewindLogs.run(step.rewindTo);
+      q.rewindAnchors.run(step.rewindTo);
+      q.rewindBlocks.run(step.rewindTo);
+      q.rewindScans.run({ to: step.rewindTo });
+    }
+    for (const e of step.events) {
+      const { blockHash, transactionHash, logIndex, blockNumber } = e.at;
+      const value = e.kind === 'top-up' ? e.expiry : e.atBlock;
+      q.addLog.run(blockHash, transactionHash, logIndex, blockNumber, e.org, e.kind, padBlock(value));
+    }
+    const anchored = insertAnchors(step.anchors);
+    for (const u of step.orgs) {
+      q.upsertOrg.run({
+        address: u.org,
+        expiry: padBlock(u.deployment.expiry),
+        active: u.verdict.active ? 1 : 0,
+        stoppedAt: u.deployment.stoppedAt ?? null,
+        desired: u.verdict.desired,
+        changesAt: u.verdict.changesAt === undefined ? null : padBlock(u.verdict.changesAt),
+        block: u.block,
+      });
+    }
+    for (const s of step.scans) q.addScan.run(s.org, s.next, s.until);
+    const deleted: Address[] = [];
+    for (const org of step.removed) {
+      q.deleteScan.run(org);
+      if (q.deleteFreeOrg.run(org).changes > 0) {
+        q.deleteAnchorsOf.run(org);
+        deleted.push(org);
+      }
+    }
+    q.finishScans.run();
+    q.setCursor.run(step.cursor.number, step.cursor.hash);
+    q.addBlock.run(step.cursor.number, step.cursor.hash);
+    q.pruneBlocks.run(step.keepBlocksFrom);
+    return { anchored: anchored.filter((org) => !deleted.includes(org)), deleted };
+  });
+
+  /** Records anchors found by a backfill scan and moves the scanned orgs past `through`. */
+  const commitScan = db.transaction(
+    (orgs: readonly Address[], through: bigint, anchors: readonly Anchor[]) => {
+      const anchored = insertAnchors(anchors);
+      for (const org of orgs) q.advanceScan.run(through + 1n, org);
+      q.finishScans.run();
+      return anchored;
+    },
+  );
+
+  /** Sets the reconciler's columns of an existing org (one statement: atomic). */
+  function setRuntime(address: Address, update: RuntimeUpdate): void {
+    const columns: Record<keyof RuntimeUpdate, string> = {
+      status: 'status',
+      port: 'port',
+      nid: 'nid',
+      containerId: 'container_id',
+      volume: 'volume',
+    };
+    const keys = (Object.keys(update) as Array<keyof RuntimeUpdate>).filter((k) => update[k] !== undefined);
+    if (keys.length === 0) return;
+    const sql = `UPDATE orgs SET ${keys.map((k) => `${columns[k]} = @${k}`).join(', ')} WHERE address = @address`;
+    const values = Object.fromEntries(keys.map((k) => [k, update[k]]));
+    db.prepare(sql).run({ ...values, address });
+  }
+
+  /**
+   * The org's p2p port: the recorded one, else the lowest free one of [min, max], recorded in the
+   * same transaction (the column is UNIQUE: two orgs never share a port).
+
+   */
+  const allocatePort = db.transaction((address: Address, min: number, max: number): number => {
+    const row = q.org.get(address) as Row | undefined;
+    if (!row) throw new Error(`no org ${address} in the state`);
+    if (row.port !== null) return Number(row.port);
+    const used = new Set((q.usedPorts.all(min, max) as bigint[]).map(Number));
+    for (let port = min; port <= max; port++) {
+      if (!used.has(port)) {
+        q.setPort.run(port, address);
+        return port;
+      }
+    }
+    throw new Error(`no free p2p port left in ${min}-${max}`);
+  });
+
+  return { commitStep, commitScan, setRuntime, allocatePort };
+}

@@ -1,0 +1,62 @@
+/**
+ * What every phase of a watcher step works with: the configuration, the store, the chain reader
+ * and the log, fixed for the process. Phases are functions of it (and of what the step read so
+ * far), so each can be driven alone.
+ */
+import type { Address } from 'viem';
+import type { DeployerConfig } from '../config.js';
+import type { Terms } from '../desired.js';
+import { emitters, type Emitters } from '../events.js';
+import type { Logger } from '../log.js';
+import type { ChainReader } from '../rpc.js';
+import type { Store } from '../state/index.js';
+
+/** Addresses per `eth_getLogs` of anchors. */
+export const ADDRESS_BATCH = 500;
+
+export type WatcherConfig = Pick<
+  DeployerConfig,
+  | 'chainId'
+  | 'providerAddress'
+  | 'confirmations'
+  | 'graceBlocks'
+  | 'retentionBlocks'
+  | 'logRangeBlocks'
+  | 'startBlock'
+  | 'maxReorgDepth'
+  | 'pollIntervalMs'
+  | 'backoffMaxMs'
+>;
+
+export interface WatchContext {
+  config: WatcherConfig;
+  store: Store;
+  reader: ChainReader;
+  log: Logger;
+  provider: Address;
+  /** The provider contract as the only expected emitter of deployment logs. */
+  providerOnly: Emitters;
+  terms: Terms;
+}
+
+export function watchContext(o: Pick<WatchContext, 'config' | 'store' | 'reader' | 'log'>): WatchContext {
+  return {
+    ...o,
+    provider: o.config.providerAddress,
+    providerOnly: emitters([o.config.providerAddress]),
+    terms: { graceBlocks: o.config.graceBlocks, retentionBlocks: o.config.retentionBlocks },
+  };
+}
+
+/** The chain moved under a read (the block hashes of one range disagree): retry the step. */
+export class ChainMovedError extends Error {
+  override name = 'ChainMovedError';
+}
+
+/** Not worth retrying: the configuration points at the wrong chain. */
+export class FatalWatcherError extends Error {
+  override name = 'FatalWatcherError';
+}
+
+export const minOf = (a: bigint, b: bigint) => (a < b ? a : b);
+export const maxOf = (a: bigint, b: bigint) => (a > b ? a : b);

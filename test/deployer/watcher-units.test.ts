@@ -1,0 +1,143 @@
+/**
+ * The watcher's phases alone, without a chain: the range a step reads, the anchor backfills it
+ * opens and the range of the next one, events applied in chain order, the base state of a step
+ * (from the store, or from the last event at the fork after a rewind), and what the reconciler hears.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Address, Hash } from 'viem';
+import type { ProviderEvent } from '../../harness/deployer/events.js';
+import { openStore, type StepWrite } from '../../harness/deployer/state/index.js';
+import { scanRange, scansFor } from '../../harness/deployer/watcher/scan.js';
+import { applyEvents, baseState, changesOf } from '../../harness/deployer/watcher/settle.js';
+import { stepRange } from '../../harness/deployer/watcher/step.js';
+import { tempDir } from './fixture.js';
+
+const PROVIDER = '0x5FbDB2315678afecb367f032d93F642f64180aa3' as Address;
+const hash = (n: number) => `0x${n.toString(16).padStart(64, '0')}` as Hash;
+const orgN = (n: number) => `0x${n.toString(16).padStart(40, '0')}` as Address;
+const at = (block: number, logIndex = 0) => ({
+  blockNumber: BigInt(block),
+  blockHash: hash(block),
+  transactionHash: hash(1000 + block),
+  logIndex,
+});
+
+describe('the range of a step', () => {
+  const config = { startBlock: 10n, logRangeBlocks: 100n };
+
+  it('from the start block without a cursor, else after it; bounded; never past the safe head', () => {
+    expect(stepRange(undefined, 1000n, config)).toEqual({ from: 10n, to: 109n });
+    expect(stepRange({ number: 50n, hash: hash(50) }, 1000n, config)).toEqual({ from: 51n, to: 150n });
+    expect(stepRange({ number: 50n, hash: hash(50) }, 60n, config)).toEqual({ from: 51n, to: 60n });
+    // Nothing confirmed is new: empty.
+    expect(stepRange({ number: 50n, hash: hash(50) }, 50n, config)).toEqual({ from: 51n, to: 50n });
+  });
+});
+
+describe('anchor backfills', () => {
+  it('each org first seen in a step (and not removed in it) is scanned from the start block to before it', () => {
+    const [a, b] = [orgN(1), orgN(2)];
+    expect(scansFor([a, b], new Set([b]), 40n, 10n)).toEqual([{ org: a, next: 10n, until: 39n }]);
+    // A step starting at the start block has nothing before it to scan.
+    expect(scansFor([a], new Set(), 10n, 10n)).toEqual([]);
+  });
+
+  it('the next scan covers one bounded range, up to the latest `until` of the batch, never past the cursor', () => {
+    const scans = [
+      { org: orgN(1), next: 10n, until: 39n },
+      { org: orgN(2), next: 10n, until: 500n },
+    ];
+    expect(scanRange(scans, 100n, 1000n)).toEqual({ from: 10n, through: 109n });
+    expect(scanRange(scans, 1000n, 1000n)).toEqual({ from: 10n, through: 500n });
+    expect(scanRange(scans, 1000n, 200n)).toEqual({ from: 10n, through: 200n });
+    expect(scanRange([], 100n, 1000n)).toBeUndefined();
+  });
+});
+
+describe('events', () => {
+  it('apply in chain order, whatever order they came in: a stop ends at its block', () => {
+    const org = orgN(1);
+    const events: ProviderEvent[] = [
+      { kind: 'stopped', org, atBlock: 30n, at: at(30) },
+      { kind: 'top-up', org, expiry: 200n, at: at(20, 1) },
+      { kind: 'top-up', org, expiry: 100n, at: at(20, 0) },
+    ];
+    expect(applyEvents(new Map(), events).get(org)).toEqual({ expiry: 30n, stoppedAt: 30n });
+    expect(applyEvents(new Map([[org, { expiry: 5n }]]), events.slice(1)).get(org)).toEqual({ expiry: 200n });
+  });
+});
+
+describe('the base state of a step, and what the reconciler hears', () => {
+  const step = (orgs: StepWrite['orgs'], events: ProviderEvent[], block: number): StepWrite => ({
+    cursor: { number: BigInt(block), hash: hash(block) },
+    events,
+    anchors: [],
+    orgs,
+    removed: [],
+    scans: [],
+    keepBlocksFrom: 0n,
+  });
+  const org = orgN(7);
+  const terms = { graceBlocks: 5n, retentionBlocks: 20n };
+
+  function stored() {
+    const store = openStore(tempDir(), { chainId: 31337, provider: PROVIDER });
+    store.commitStep(
+      step(
+        [
+          {
+            org,
+            deployment: { expiry: 100n },
+            verdict: { active: true, desired: 'run', changesAt: 100n },
+            block: 10n,
+          },
+        ],
+        [{ kind: 'top-up', org, expiry: 100n, at: at(10) }],
+        10,
+      ),
+    );
+    store.commitStep(
+      step(
+        [
+          {
+            org,
+            deployment: { expiry: 20n, stoppedAt: 20n },
+            verdict: { active: false, desired: 'stop', changesAt: 40n },
+            block: 20n,
+          },
+        ],
+        [{ kind: 'stopped', org, atBlock: 20n, at: at(20) }],
+        20,
+      ),
+    );
+    return store;
+  }
+
+  it('without a rewind: the stored deployment; after one: the last event at or below the fork', () => {
+    const store = stored();
+    expect(baseState(store, [org, orgN(8)], undefined)).toEqual(
+      new Map([[org, { expiry: 20n, stoppedAt: 20n }]]),
+    );
+    expect(baseState(store, [org], 15n)).toEqual(new Map([[org, { expiry: 100n }]]));
+    expect(baseState(store, [org], 5n)).toEqual(new Map([[org, { expiry: 0n }]]));
+    store.close();
+  });
+
+  it('hears of an org only when its desired state differs from the stored one, and not of one never stored and gone', () => {
+    const store = stored();
+    const ctx = { store, terms };
+    const same = {
+      org,
+      deployment: { expiry: 20n, stoppedAt: 20n },
+      verdict: { active: false, desired: 'stop' as const },
+      block: 21n,
+    };
+    const renewed = { ...same, deployment: { expiry: 300n } };
+    const never = { ...same, org: orgN(9), deployment: { expiry: 0n } };
+    expect(changesOf(ctx, [same, never], 21n)).toEqual([]);
+    expect(changesOf(ctx, [renewed], 21n)).toEqual([
+      { org, expiry: 300n, active: true, desired: 'run', block: 21n },
+    ]);
+    store.close();
+  });
+});
