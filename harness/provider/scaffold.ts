@@ -1,5 +1,5 @@
 /**
- * `oneclick provider new`: a provider package from harness/provider/templates/<lang>/. Each template is
+ * `oneclick provider new`: a provider package from fixtures/templates/<lang>/. Each template is
  * itself a valid package named `oneclick-skeleton`; the copy gets the new package's name instead.
  * Nothing is written unless every check passed first.
  */
@@ -7,7 +7,7 @@ import { chmod, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promis
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const TEMPLATES_DIR = join(dirname(fileURLToPath(import.meta.url)), 'templates');
+export const TEMPLATES_DIR = join(dirname(fileURLToPath(import.meta.url)), '../../fixtures/templates');
 export const PROVIDER_LANGS = ['go', 'ts'] as const;
 export type ProviderLang = (typeof PROVIDER_LANGS)[number];
 

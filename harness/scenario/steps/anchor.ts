@@ -11,7 +11,6 @@ declare module '../model.js' {
 }
 
 export const anchorStep = defineStep({
-  order: 60,
   kind: 'anchor',
   schema: mapping(
     'The org anchors a repository created by create-repo: `{ org, repo }`.',
@@ -44,4 +43,5 @@ export const anchorStep = defineStep({
       facts: { rid: repo.rid, block: Number(receipt.blockNumber) },
     };
   },
+  order: 60,
 });

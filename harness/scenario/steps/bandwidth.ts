@@ -10,7 +10,6 @@ declare module '../model.js' {
 }
 
 export const bandwidthStep = defineStep({
-  order: 230,
   kind: 'bandwidth',
   ...lanFaultStep(
     'kbit',
@@ -20,4 +19,5 @@ export const bandwidthStep = defineStep({
       capBandwidth(lan.router.container, { rate: `${s.kbit}kbit`, link: { network: lan.network.name } }),
     (s) => `${s.kbit} kbit/s on ${s.peer}'s LAN`,
   ),
+  order: 230,
 });

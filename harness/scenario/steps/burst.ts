@@ -16,7 +16,6 @@ declare module '../model.js' {
 }
 
 export const burstStep = defineStep({
-  order: 70,
   kind: 'burst',
   schema: {
     description:
@@ -71,4 +70,5 @@ export const burstStep = defineStep({
     ctx.lastTxBlock = block;
     return { summary: `${n} top-ups in block ${block}`, facts: { count: n, block: Number(block) } };
   },
+  order: 70,
 });

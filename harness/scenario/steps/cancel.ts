@@ -10,11 +10,11 @@ declare module '../model.js' {
 }
 
 export const cancelStep = defineStep({
-  order: 40,
   kind: 'cancel',
   schema: orgStep('The org owner cancels its deployment.'),
   fields: ['org'],
   scalar: 'org',
   build: (step) => ({ org: text(step, 'org') }),
   run: (ctx, s) => stopDeployment(ctx, 'cancel', s.org),
+  order: 40,
 });

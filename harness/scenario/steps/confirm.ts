@@ -11,7 +11,6 @@ declare module '../model.js' {
 }
 
 export const confirmStep = defineStep({
-  order: 110,
   kind: 'confirm',
   schema: bare('Mine until everything sent so far is confirmed.'),
   fields: [],
@@ -25,4 +24,5 @@ export const confirmStep = defineStep({
       summary: `mine ${needed > 0n ? needed : 0n} block(s) so block ${ctx.lastTxBlock ?? '-'} is ${depth} deep`,
     };
   },
+  order: 110,
 });

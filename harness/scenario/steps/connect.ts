@@ -11,7 +11,6 @@ declare module '../model.js' {
 }
 
 export const connectStep = defineStep({
-  order: 240,
   kind: 'connect',
   schema: mapping(
     "The peer connects to the org's node (at its SRV address and port): `{ peer, org }`.",
@@ -39,4 +38,5 @@ export const connectStep = defineStep({
       facts: { nid: node.nid, port: srv.port },
     };
   },
+  order: 240,
 });

@@ -10,7 +10,6 @@ declare module '../model.js' {
 }
 
 export const createRepoStep = defineStep({
-  order: 250,
   kind: 'create-repo',
   schema: mapping(
     'The peer creates a radicle repository, named here `repo`: `{ peer, repo }`.',
@@ -43,4 +42,5 @@ export const createRepoStep = defineStep({
     ctx.repos.set(s.repo, { rid: local.rid, peer: s.peer, local, head, pusherNid: await nid(peer) });
     return { summary: `${s.peer} creates repository ${s.repo}`, facts: { rid: local.rid } };
   },
+  order: 250,
 });

@@ -10,7 +10,6 @@ declare module '../model.js' {
 }
 
 export const expectStep = defineStep({
-  order: 300,
   kind: 'expect',
   schema: (({ description, ...mapping }) => ({
     description,
@@ -37,4 +36,5 @@ export const expectStep = defineStep({
     };
   },
   run: (ctx, s) => judgeWithin(ctx, s.condition, s.within, true),
+  order: 300,
 });

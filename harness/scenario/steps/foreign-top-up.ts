@@ -11,7 +11,6 @@ declare module '../model.js' {
 }
 
 export const foreignTopUpStep = defineStep({
-  order: 80,
   kind: 'foreign-top-up',
   schema: orgStep("A NewTopUp for the org from a contract that is not the provider's (must be ignored)."),
   fields: ['org'],
@@ -32,4 +31,5 @@ export const foreignTopUpStep = defineStep({
       facts: { foreign, block: Number(receipt.blockNumber) },
     };
   },
+  order: 80,
 });

@@ -10,7 +10,6 @@ declare module '../model.js' {
 }
 
 export const healStep = defineStep({
-  order: 200,
   kind: 'heal',
   schema: bare('Remove every network fault (partition, loss, latency, bandwidth).'),
   fields: [],
@@ -21,4 +20,5 @@ export const healStep = defineStep({
     await healAll(ctx.faults.splice(0));
     return { summary: `heal ${n} fault(s)` };
   },
+  order: 200,
 });

@@ -13,7 +13,6 @@ declare module '../model.js' {
 }
 
 export const invalidTopUpStep = defineStep({
-  order: 30,
   kind: 'invalid-top-up',
   schema: orgStep(
     'A payment that is not a whole number of packages; passes when it reverts with InvalidAmount.',
@@ -53,4 +52,5 @@ export const invalidTopUpStep = defineStep({
       },
     };
   },
+  order: 30,
 });

@@ -10,7 +10,6 @@ declare module '../model.js' {
 }
 
 export const latencyStep = defineStep({
-  order: 220,
   kind: 'latency',
   ...lanFaultStep(
     'ms',
@@ -19,4 +18,5 @@ export const latencyStep = defineStep({
     (lan, s) => injectLatency(lan.router.container, { delayMs: s.ms, link: { network: lan.network.name } }),
     (s) => `${s.ms} ms latency on ${s.peer}'s LAN`,
   ),
+  order: 220,
 });

@@ -10,7 +10,6 @@ declare module '../model.js' {
 }
 
 export const lossStep = defineStep({
-  order: 210,
   kind: 'loss',
   ...lanFaultStep(
     'percent',
@@ -24,4 +23,5 @@ export const lossStep = defineStep({
       }),
     (s) => `${s.percent}% loss on ${s.peer}'s uplink`,
   ),
+  order: 210,
 });

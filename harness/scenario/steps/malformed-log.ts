@@ -12,7 +12,6 @@ declare module '../model.js' {
 }
 
 export const malformedLogStep = defineStep({
-  order: 90,
   kind: 'malformed-log',
   schema: bare('A log that looks like NewTopUp but is malformed (must be ignored).'),
   fields: [],
@@ -41,4 +40,5 @@ export const malformedLogStep = defineStep({
       await w.test.setCode({ address: p, bytecode: code });
     }
   },
+  order: 90,
 });

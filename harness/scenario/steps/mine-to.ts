@@ -12,7 +12,6 @@ declare module '../model.js' {
 }
 
 export const mineToStep = defineStep({
-  order: 120,
   kind: 'mine-to',
   schema: mapping(
     'Mine to `expiry + offset` or `expiry + grace + offset` of the org: `{ org, at: expiry | grace-end, offset }`.',
@@ -37,4 +36,5 @@ export const mineToStep = defineStep({
       facts: { expiry: expiry.toString(), target: Number(target) },
     };
   },
+  order: 120,
 });

@@ -10,11 +10,11 @@ declare module '../model.js' {
 }
 
 export const mineStep = defineStep({
-  order: 100,
   kind: 'mine',
   schema: countStep('Mine `blocks` blocks: `mine: 3` or `{ blocks }`.', 'blocks'),
   fields: ['blocks'],
   scalar: 'blocks',
   build: (step) => ({ blocks: count(step, 'blocks')! }),
   run: async (ctx, s) => ({ summary: `mine ${s.blocks} block(s) → ${await mine(ctx.world.test, s.blocks)}` }),
+  order: 100,
 });

@@ -10,7 +10,6 @@ declare module '../model.js' {
 }
 
 export const neverStep = defineStep({
-  order: 310,
   kind: 'never',
   schema: judgingMapping(
     'A condition stays false for all of `for`: `{ that, <its fields>, for }`.',
@@ -21,4 +20,5 @@ export const neverStep = defineStep({
   ...judgingStep('that', 'for', false, 'never'),
   build: (step) => ({ condition: buildCondition(step, 'that'), for: deadline(valueOf(step, 'for')) }),
   run: (ctx, s) => judgeWithin(ctx, s.condition, s.for, false),
+  order: 310,
 });

@@ -11,7 +11,6 @@ declare module '../model.js' {
 }
 
 export const partitionStep = defineStep({
-  order: 190,
   kind: 'partition',
   schema: mapping(
     "Cut the peer off from the org's node: `{ peer, org }`.",
@@ -28,4 +27,5 @@ export const partitionStep = defineStep({
     ctx.faults.push(fault);
     return { summary: `partition ${s.peer} from ${s.org}'s edge` };
   },
+  order: 190,
 });

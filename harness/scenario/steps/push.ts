@@ -10,7 +10,6 @@ declare module '../model.js' {
 }
 
 export const pushStep = defineStep({
-  order: 260,
   kind: 'push',
   schema: mapping(
     'The peer pushes new commits to `repo`: `{ peer, repo }`.',
@@ -32,4 +31,5 @@ export const pushStep = defineStep({
       facts: { head: pushed.head },
     };
   },
+  order: 260,
 });

@@ -11,7 +11,6 @@ declare module '../model.js' {
 }
 
 export const registerThenTopUpStep = defineStep({
-  order: 20,
   kind: 'register-then-top-up',
   schema: orgStep(
     'Entrance.registerOrgThenTopUp for the org: `register-then-top-up: <org>` or `{ org, packages }`.',
@@ -36,4 +35,5 @@ export const registerThenTopUpStep = defineStep({
       check,
     };
   },
+  order: 20,
 });

@@ -10,7 +10,6 @@ declare module '../model.js' {
 }
 
 export const rememberStep = defineStep({
-  order: 270,
   kind: 'remember',
   schema: mapping(
     "Remember the org's node (NID, start, sessions) as `as`, for a later `since:`: `{ org, as }`.",
@@ -47,4 +46,5 @@ export const rememberStep = defineStep({
       facts: { nid: node.nid, startedAt: node.startedAt, repos },
     };
   },
+  order: 270,
 });

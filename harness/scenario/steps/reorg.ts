@@ -10,7 +10,6 @@ declare module '../model.js' {
 }
 
 export const reorgStep = defineStep({
-  order: 130,
   kind: 'reorg',
   schema: countStep('Reorg away the last `depth` blocks: `reorg: 1` or `{ depth }`.', 'depth'),
   fields: ['depth'],
@@ -20,4 +19,5 @@ export const reorgStep = defineStep({
     await reorg(ctx.world.test, s.depth);
     return { summary: `reorg the last ${s.depth} block(s) away` };
   },
+  order: 130,
 });

@@ -11,7 +11,6 @@ declare module '../model.js' {
 }
 
 export const sleepStep = defineStep({
-  order: 280,
   kind: 'sleep',
   schema: {
     description: 'Wait a fixed time: `sleep: 2s` (or a number of seconds, or `{ for }`).',
@@ -34,4 +33,5 @@ export const sleepStep = defineStep({
     await sleep(s.seconds * 1000);
     return { summary: `sleep ${s.seconds} s` };
   },
+  order: 280,
 });

@@ -10,11 +10,11 @@ declare module '../model.js' {
 }
 
 export const suspendStep = defineStep({
-  order: 50,
   kind: 'suspend',
   schema: orgStep('The provider owner suspends the deployment.'),
   fields: ['org'],
   scalar: 'org',
   build: (step) => ({ org: text(step, 'org') }),
   run: (ctx, s) => stopDeployment(ctx, 'suspend', s.org),
+  order: 50,
 });

@@ -11,7 +11,6 @@ declare module '../model.js' {
 }
 
 export const topUpStep = defineStep({
-  order: 10,
   kind: 'top-up',
   schema: orgStep(
     'Top up an org with `packages` packages (default 1): `top-up: <org>` or `{ org, packages }`.',
@@ -42,4 +41,5 @@ export const topUpStep = defineStep({
       check,
     };
   },
+  order: 10,
 });

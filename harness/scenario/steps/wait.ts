@@ -10,7 +10,6 @@ declare module '../model.js' {
 }
 
 export const waitStep = defineStep({
-  order: 290,
   kind: 'wait',
   schema: judgingMapping(
     'Wait until a condition holds, at most `within`: `{ until, <its fields>, within }`.',
@@ -21,4 +20,5 @@ export const waitStep = defineStep({
   ...judgingStep('until', 'within', false, 'wait until'),
   build: (step) => ({ condition: buildCondition(step, 'until'), within: deadline(valueOf(step, 'within')) }),
   run: async (ctx, s) => ({ ...(await judgeWithin(ctx, s.condition, s.within, true)), stopsOnFailure: true }),
+  order: 290,
 });
