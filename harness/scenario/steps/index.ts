@@ -12,7 +12,7 @@ const own = new Set(['define', 'index']);
 for (const file of readdirSync(here).sort()) {
   const ext = extname(file);
   if ((ext === '.ts' || ext === '.js') && !file.endsWith('.d.ts') && !own.has(file.slice(0, -ext.length)))
-    await import(`./${file}`);
+    await import(/* @vite-ignore */ `./${file}`);
 }
 
 export {
