@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import type { PrivateKeyAccount } from 'viem/accounts';
 import type { ProviderContract } from '../../certificate/index.js';
 import type { SignOptions } from '../../certify/sign.js';
-import { UsageError } from '../errors.js';
+import { loadProviderOrUsage, UsageError } from '../errors.js';
 import { parseIntFlag } from '../flags.js';
 
 interface CertifyFlags {
@@ -49,15 +49,13 @@ export async function runCertification(input: RunCertificationInput): Promise<nu
   const { loadScenarios } = await import('../../scenario/parse.js');
   const { loadProfile } = await import('../../scenario/profile.js');
   const { ScenarioError } = await import('../../scenario/problems.js');
-  const { loadProvider, ManifestError } = await import('../../provider/manifest.js');
   const { newSeed } = await import('../../scenario/seed.js');
-  let scenarios, profile, provider;
+  const provider = await loadProviderOrUsage(input.providerDir);
+  let scenarios, profile;
   try {
-    provider = await loadProvider(input.providerDir);
     profile = loadProfile(input.profile);
     scenarios = loadScenarios(input.scenarios);
   } catch (error) {
-    if (error instanceof ManifestError) throw new UsageError(`invalid provider:\n${error.message}`);
     if (error instanceof ScenarioError) throw new UsageError(error.message);
     throw error;
   }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { UsageError } from '../errors.js';
+import { loadProviderOrUsage, UsageError } from '../errors.js';
 
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(0)} MB`;
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -51,17 +51,10 @@ export function addImageArchiveCommands(images: Command): void {
 
 async function providerImages(dirs: string[], onProgress?: (line: string) => void) {
   if (!dirs.length) return [];
-  const { loadProvider, ManifestError } = await import('../../provider/manifest.js');
   const { providerImage } = await import('../../provider/image.js');
   const out = [];
   for (const dir of dirs) {
-    let loaded;
-    try {
-      loaded = await loadProvider(dir);
-    } catch (error) {
-      if (error instanceof ManifestError) throw new UsageError(`invalid provider:\n${error.message}`);
-      throw error;
-    }
+    const loaded = await loadProviderOrUsage(dir);
     const image = await providerImage(loaded, onProgress ? { onProgress } : {});
     out.push({ name: `provider-${loaded.manifest.name}`, tags: [image.tag], id: image.id });
   }

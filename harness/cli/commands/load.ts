@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { UsageError } from '../errors.js';
+import { loadProviderOrUsage, UsageError } from '../errors.js';
 import { parseIntFlag } from '../flags.js';
 
 /** Where `--profile <name>` profiles live. */
@@ -99,13 +99,7 @@ export function loadCommand(): Command {
       })!;
       const maxMinutes = parseIntFlag('--max-minutes', flags.maxMinutes, { min: 1, max: 24 * 60 })!;
       const thresholds = await thresholdsFrom(flags);
-      const { loadProvider, ManifestError } = await import('../../provider/manifest.js');
-      try {
-        await loadProvider(flags.provider);
-      } catch (error) {
-        if (error instanceof ManifestError) throw new UsageError(`invalid provider:\n${error.message}`);
-        throw error;
-      }
+      await loadProviderOrUsage(flags.provider);
       const out = resolve(flags.out ?? `reports/load/${stamp()}-seed${seed}`);
       const { runLoad } = await import('../../load/run.js');
       const command = ['oneclick', ...process.argv.slice(2)].join(' ');

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { UsageError } from '../errors.js';
+import { loadProviderOrUsage, UsageError } from '../errors.js';
 import { parseIntFlag } from '../flags.js';
 import { providerNewCommand } from './provider-new.js';
 
@@ -66,14 +66,7 @@ export function providerCommand(): Command {
       const seed = parseIntFlag('--seed', opts.seed, { min: 0 });
       const chainId = parseIntFlag('--chain-id', opts.chainId, { min: 1 });
 
-      const { loadProvider, ManifestError } = await import('../../provider/manifest.js');
-      let loaded;
-      try {
-        loaded = await loadProvider(dir);
-      } catch (error) {
-        if (error instanceof ManifestError) throw new UsageError(`invalid provider:\n${error.message}`);
-        throw error;
-      }
+      const loaded = await loadProviderOrUsage(dir);
       const { startRun } = await import('../../docker/run.js');
       const { worldSummary } = await import('../../provider/world.js');
       const { startWorld } = await import('../../world/index.js');
