@@ -55,7 +55,7 @@ export interface DeployerConfig {
   publicNetwork?: string;
   runId?: string;
   // ---- the deployer's own ----
-  /** The edge image (nginx + iptables + nsupdate); DEPLOYER_EDGE_IMAGE. */
+  /** The edge image (nginx + iptables); DEPLOYER_EDGE_IMAGE. */
   edgeImage: string;
   /** The Docker network org-nodes run on (DEPLOYER_CLUSTER_NETWORK); else the deployer creates one. */
   clusterNetwork?: string;

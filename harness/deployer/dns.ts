@@ -1,10 +1,11 @@
 /**
- * An org's DNS records (SPEC.md §4), published with TSIG-signed RFC 2136 updates. nsupdate runs in
- * a container that reaches the DNS server (the edge); the script, key included, goes over the
- * exec's stdin only: never argv, env or logs, and any output is scrubbed of the secret.
+ * An org's DNS records (SPEC.md §4), published with TSIG-signed RFC 2136 updates the deployer sends
+ * itself (rfc2136.ts, to the configured server). What is asked for while an update is in flight goes
+ * out together in the next one: a burst of ready orgs costs a few messages, not one per org. The key
+ * is used for signing only: never logged, never in an error.
  */
 import type { DnsConfig } from './config.js';
-import type { ExecResult } from './docker.js';
+import { sendUpdate, type AddRecord, type Change } from './rfc2136.js';
 
 export const TTL = 30;
 
@@ -18,9 +19,6 @@ export interface OrgRecords {
   expiry: bigint;
 }
 
-/** Runs a command with stdin in the container that sends the updates. */
-export type Exec = (cmd: string[], stdin: string) => Promise<ExecResult>;
-
 export class DnsError extends Error {
   override name = 'DnsError';
 }
@@ -29,53 +27,98 @@ export function orgLabel(org: string): string {
   return org.toLowerCase().replace(/^0x/, '');
 }
 
-export function createDns(dns: DnsConfig) {
+/** SPEC.md §4: the names an org's records live at, and its records (the one place names are built). */
+export function orgRecordSet(zone: string, label: string) {
+  const host = `${label}.${zone}.`;
+  const srv = `_radicle._tcp.${label}.${zone}.`;
+  return {
+    names: [host, srv],
+    records: (r: OrgRecords): AddRecord[] => [
+      { name: host, type: 'A', ttl: TTL, data: r.address },
+      { name: srv, type: 'SRV', ttl: TTL, data: { priority: 0, weight: 0, port: r.port, target: host } },
+      { name: host, type: 'TXT', ttl: TTL, data: `nid=${r.nid}` },
+      { name: host, type: 'TXT', ttl: TTL, data: `expiry=${r.expiry}` },
+    ],
+  };
+}
+
+/** Replaces the org's records: each of its RRsets deleted, then its records added (pure). */
+export function publishChanges(zone: string, r: OrgRecords): Change[] {
+  const records = orgRecordSet(zone, r.label).records(r);
+  const rrsets = [...new Map(records.map((x) => [`${x.name} ${x.type}`, x])).values()];
+  return [
+    ...rrsets.map((x): Change => ({ op: 'delete-rrset', name: x.name, type: x.type })),
+    ...records.map((x): Change => ({ op: 'add', ...x })),
+  ];
+}
+
+/** Deletes every record at the org's names (pure). */
+export function removeChanges(zone: string, label: string): Change[] {
+  return orgRecordSet(zone, label).names.map((name): Change => ({ op: 'delete-name', name }));
+}
+
+/** Changes per message: well under the 64 KiB a DNS message over TCP may hold. */
+export const MAX_CHANGES_PER_UPDATE = 400;
+
+export type SendChanges = (changes: readonly Change[]) => Promise<void>;
+
+/**
+ * Coalesces: the first request is sent at once; those made while it is in flight are sent together
+ * next (up to `max` changes a message, one message at a time). Each request resolves or fails with
+ * the message that carried it.
+ */
+export function coalescing(send: SendChanges, max = MAX_CHANGES_PER_UPDATE) {
+  const pending: Array<{ changes: Change[]; done: (error?: unknown) => void }> = [];
+  let flushing = false;
+
+  async function flush(): Promise<void> {
+    flushing = true;
+    while (pending.length > 0) {
+      const batch = [pending.shift()!];
+      let size = batch[0]!.changes.length;
+      while (pending.length > 0 && size + pending[0]!.changes.length <= max) {
+        size += pending[0]!.changes.length;
+        batch.push(pending.shift()!);
+      }
+      try {
+        await send(batch.flatMap((b) => b.changes));
+        for (const b of batch) b.done();
+      } catch (error) {
+        for (const b of batch) b.done(error);
+      }
+    }
+    flushing = false;
+  }
+
+  return (changes: Change[]): Promise<void> =>
+    new Promise((resolve, reject) => {
+      pending.push({ changes, done: (error) => (error === undefined ? resolve() : reject(error)) });
+      if (!flushing) void flush();
+    });
+}
+
+export function createDns(dns: DnsConfig, send?: SendChanges) {
   const zone = dns.zone;
-  const host = (label: string) => `${label}.${zone}.`;
-  const srv = (label: string) => `_radicle._tcp.${label}.${zone}.`;
-
-  function script(lines: readonly string[]): string {
-    const tsig = dns.tsig.reveal();
-    return [
-      `server ${dns.server.host} ${dns.server.port}`,
-      `zone ${zone}.`,
-      `key ${tsig.algorithm}:${tsig.name} ${tsig.secret}`,
-      ...lines,
-      'send',
-      '',
-    ].join('\n');
-  }
-
-  async function send(exec: Exec, lines: readonly string[], what: string): Promise<void> {
-    const result = await exec(['nsupdate', '-t', '10'], script(lines));
-    const secret = dns.tsig.reveal().secret;
-    const output = `${result.stdout}\n${result.stderr}`.split(secret).join('[redacted]').trim();
-    if (result.exitCode === 0 && !/update failed|error/i.test(output)) return;
-    throw new DnsError(
-      `DNS update (${what}) failed (exit ${result.exitCode}): ${output.slice(-400) || 'no output'}`,
-    );
-  }
-
-  /** Replaces the org's A, SRV and TXT records in one update (all or nothing). */
-  function publishLines(r: OrgRecords): string[] {
-    return [
-      `update delete ${host(r.label)} A`,
-      `update add ${host(r.label)} ${TTL} A ${r.address}`,
-      `update delete ${srv(r.label)} SRV`,
-      `update add ${srv(r.label)} ${TTL} SRV 0 0 ${r.port} ${host(r.label)}`,
-      `update delete ${host(r.label)} TXT`,
-      `update add ${host(r.label)} ${TTL} TXT "nid=${r.nid}"`,
-      `update add ${host(r.label)} ${TTL} TXT "expiry=${r.expiry}"`,
-    ];
-  }
-
+  const update = coalescing(
+    send ??
+      (async (changes) => {
+        try {
+          await sendUpdate(dns.server, zone, dns.tsig.reveal(), changes);
+        } catch (error) {
+          const reason = error instanceof Error ? error.message : String(error);
+          throw new DnsError(
+            `DNS update of ${zone} via ${dns.server.host}:${dns.server.port} failed: ${reason}`,
+          );
+        }
+      }),
+  );
   return {
     zone,
     fqdn: (label: string) => `${label}.${zone}`,
-    publish: (exec: Exec, r: OrgRecords) => send(exec, publishLines(r), `publish ${r.label}`),
+    /** Replaces the org's A, SRV and TXT records (all or nothing, with whatever shares the message). */
+    publish: (r: OrgRecords) => update(publishChanges(zone, r)),
     /** Deletes every record at the org's names. */
-    remove: (exec: Exec, label: string) =>
-      send(exec, [`update delete ${host(label)}`, `update delete ${srv(label)}`], `remove ${label}`),
+    remove: (label: string) => update(removeChanges(zone, label)),
   };
 }
 

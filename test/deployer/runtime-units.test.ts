@@ -1,10 +1,20 @@
-/** The runtime's pure parts and its store columns, without Docker: edge rules, DNS scripts, ports, metrics. */
+/** The runtime's pure parts and its store columns, without Docker: edge rules, DNS updates and TSIG, ports, metrics. */
+import dnsPacket from 'dns-packet';
 import { describe, expect, it } from 'vitest';
 import type { Address, Hash } from 'viem';
 import { ConfigError, parseConfig, secret } from '../../harness/deployer/config.js';
-import { createDns, orgLabel, recordsKey } from '../../harness/deployer/dns.js';
+import {
+  coalescing,
+  createDns,
+  orgLabel,
+  publishChanges,
+  recordsKey,
+  removeChanges,
+} from '../../harness/deployer/dns.js';
 import { natRules, nginxConfig } from '../../harness/deployer/edge.js';
 import { createMetrics } from '../../harness/deployer/metrics.js';
+import { updateMessage, type Change } from '../../harness/deployer/rfc2136.js';
+import { signMessage, verifyAnswer } from '../../harness/deployer/tsig.js';
 import { containerName } from '../../harness/deployer/reconcile/index.js';
 import { openStore, type StepWrite } from '../../harness/deployer/state/index.js';
 import { tempDir } from './fixture.js';
@@ -64,11 +74,11 @@ describe('edge rules', () => {
 });
 
 describe('DNS updates', () => {
-  const dns = createDns({
+  const config = {
     server: { host: '198.51.100.2', port: 53 },
     zone: 'orgs.test',
     tsig: secret({ name: 'k', algorithm: 'hmac-sha256', secret: SECRET }),
-  });
+  };
   const records = {
     label: 'ab'.repeat(20),
     address: '198.51.100.40',
@@ -76,40 +86,97 @@ describe('DNS updates', () => {
     nid: 'z6MkTest',
     expiry: 123n,
   };
+  const host = `${records.label}.orgs.test.`;
 
-  it('sends A, SRV and TXT in one signed update; the key goes over stdin only', async () => {
-    const calls: Array<{ cmd: string[]; stdin: string }> = [];
-    await dns.publish(async (cmd, stdin) => {
-      calls.push({ cmd, stdin });
-      return { exitCode: 0, stdout: '', stderr: '' };
-    }, records);
-    expect(calls).toHaveLength(1);
-    const [{ cmd, stdin }] = calls as [{ cmd: string[]; stdin: string }];
-    expect(cmd.join(' ')).not.toContain(SECRET);
-    const host = `${records.label}.orgs.test.`;
-    expect(stdin.split('\n')).toEqual([
-      'server 198.51.100.2 53',
-      'zone orgs.test.',
-      `key hmac-sha256:k ${SECRET}`,
-      `update delete ${host} A`,
-      `update add ${host} 30 A 198.51.100.40`,
-      `update delete _radicle._tcp.${host} SRV`,
-      `update add _radicle._tcp.${host} 30 SRV 0 0 30000 ${host}`,
-      `update delete ${host} TXT`,
-      `update add ${host} 30 TXT "nid=z6MkTest"`,
-      `update add ${host} 30 TXT "expiry=123"`,
-      'send',
-      '',
+  it('replaces A, SRV and TXT: each RRset deleted, then the records added', () => {
+    expect(publishChanges('orgs.test', records)).toEqual([
+      { op: 'delete-rrset', name: host, type: 'A' },
+      { op: 'delete-rrset', name: `_radicle._tcp.${host}`, type: 'SRV' },
+      { op: 'delete-rrset', name: host, type: 'TXT' },
+      { op: 'add', name: host, type: 'A', ttl: 30, data: '198.51.100.40' },
+      {
+        op: 'add',
+        name: `_radicle._tcp.${host}`,
+        type: 'SRV',
+        ttl: 30,
+        data: { priority: 0, weight: 0, port: 30000, target: host },
+      },
+      { op: 'add', name: host, type: 'TXT', ttl: 30, data: 'nid=z6MkTest' },
+      { op: 'add', name: host, type: 'TXT', ttl: 30, data: 'expiry=123' },
+    ]);
+    expect(removeChanges('orgs.test', records.label)).toEqual([
+      { op: 'delete-name', name: host },
+      { op: 'delete-name', name: `_radicle._tcp.${host}` },
     ]);
     expect(recordsKey(records)).not.toBe(recordsKey({ ...records, expiry: 124n }));
   });
 
-  it('a refused update throws without the secret in its message', async () => {
-    const failing = dns.remove(
-      async () => ({ exitCode: 2, stdout: '', stderr: `update failed: NOTAUTH (key ${SECRET})` }),
-      records.label,
+  it('what is asked while an update is in flight goes out together in the next message', async () => {
+    const sent: Change[][] = [];
+    let release: () => void = () => undefined;
+    const dns = createDns(config, async (changes) => {
+      sent.push([...changes]);
+      if (sent.length === 1) await new Promise<void>((r) => (release = r));
+    });
+    const first = dns.publish(records);
+    const rest = [1, 2, 3].map((i) => dns.publish({ ...records, label: `${i}`.repeat(40) }));
+    const removal = dns.remove('cd'.repeat(20));
+    release();
+    await Promise.all([first, ...rest, removal]);
+    expect(sent.map((m) => m.length)).toEqual([7, 3 * 7 + 2]);
+  });
+
+  it('a batch splits at the message limit; a failed message fails only its own requests', async () => {
+    const sent: number[] = [];
+    const update = coalescing(async (changes) => {
+      sent.push(changes.length);
+      if (sent.length === 2) throw new Error('refused');
+    }, 10);
+    const change: Change = { op: 'delete-name', name: 'a.orgs.test.' };
+    const results = await Promise.allSettled(
+      [4, 4, 4, 4].map((n) => update(Array.from({ length: n }, () => change))),
     );
-    await expect(failing).rejects.toThrow(/NOTAUTH/);
+    expect(sent).toEqual([4, 8, 4]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'fulfilled']);
+  });
+
+  it('the UPDATE message: opcode 5, the zone, the changes; TSIG signed and checked both ways', () => {
+    const key = config.tsig.reveal();
+    const changes = publishChanges('orgs.test', records);
+    // dns-packet cannot decode an empty A rdata (an RRset deletion): decode the additions alone.
+    const adds = dnsPacket.decode(updateMessage('orgs.test', changes.slice(3), 0x1234));
+    expect((adds as { opcode?: string }).opcode).toBe('UPDATE');
+    expect(adds.questions).toEqual([{ name: 'orgs.test', type: 'SOA', class: 'IN' }]);
+    expect(adds.authorities?.map((a) => `${a.name} ${a.type}`)).toEqual([
+      `${records.label}.orgs.test A`,
+      `_radicle._tcp.${records.label}.orgs.test SRV`,
+      `${records.label}.orgs.test TXT`,
+      `${records.label}.orgs.test TXT`,
+    ]);
+    const message = updateMessage('orgs.test', changes, 0x1234);
+    // Deleting the A RRset: type A, class ANY, TTL 0, no rdata (RFC 2136 §2.5.2).
+    expect(message.toString('hex')).toContain('0001' + '00ff' + '00000000' + '0000');
+    const now = 1_700_000_000_000;
+    const { signed, mac } = signMessage(message, key, now);
+    expect(signed.readUInt16BE(10)).toBe(1);
+    expect(signed.toString('latin1')).not.toContain(Buffer.from(SECRET, 'base64').toString('latin1'));
+
+    // The server's answer: the request's header as a response, signed over the request's MAC.
+    const answer = Buffer.from(message.subarray(0, 12));
+    answer.writeUInt16BE(0xa800, 2);
+    answer.fill(0, 4, 12);
+    const signedAnswer = signMessage(answer, key, now, mac).signed;
+    expect(verifyAnswer(signedAnswer, key, mac, now)).toBeUndefined();
+    const otherKey = { ...key, secret: Buffer.from('another key, another mac').toString('base64') };
+    expect(verifyAnswer(signedAnswer, otherKey, mac, now)).toBe('the answer has a bad MAC');
+    expect(verifyAnswer(answer, key, mac, now)).toBe('the answer is not signed with the key');
+    expect(verifyAnswer(signedAnswer, key, mac, now + 3_600_000)).toMatch(/time window/);
+  });
+
+  it('a refused update throws without the secret in its message', async () => {
+    const dns = createDns({ ...config, server: { host: '127.0.0.1', port: 9 } });
+    const failing = dns.remove(records.label);
+    await expect(failing).rejects.toThrow(/DNS update of orgs.test via 127.0.0.1:9 failed/);
     await expect(failing).rejects.not.toThrow(SECRET);
   });
 

@@ -72,7 +72,7 @@ export async function pass(ctx: ReconcileContext, state: ReconcilerState): Promi
   const limit = pLimit(TEARDOWN_CONCURRENCY);
   await Promise.all(
     plan.ended.map(({ row, purge }) =>
-      limit(() => tearDown(ctx, state, row, purge, edgeState).catch((e) => fail('teardown', row.org, e))),
+      limit(() => tearDown(ctx, state, row, purge).catch((e) => fail('teardown', row.org, e))),
     ),
   );
 

@@ -4,7 +4,6 @@ import type { EdgeState } from '../edge.js';
 import type { OrgRow } from '../state/index.js';
 import type { ReconcileContext, ReconcilerState } from './context.js';
 import type { ServingNode } from './node.js';
-import { execVia } from './teardown.js';
 
 /** What the org's records must say (pure). */
 export function recordsOf(
@@ -39,7 +38,7 @@ export async function publish(
   const records = recordsOf(row, node, edge, ctx.policy.publishedNid);
   const key = recordsKey(records);
   if (state.published.get(org) === key) return;
-  await ctx.dns.publish(execVia(ctx, edge.id), records);
+  await ctx.dns.publish(records);
   const first = !state.published.has(org);
   state.published.set(org, key);
   const since = state.wantedSince.get(org);

@@ -2,9 +2,8 @@
  * Ending an org: its records first, then its container; with `purge` its volume and port too.
  * And the run's org-node containers and volumes that no org wants.
  */
-import { execIn, inspectContainer, ORG_LABEL, removeContainer, removeVolume } from '../docker.js';
-import { orgLabel, type Exec } from '../dns.js';
-import type { EdgeState } from '../edge.js';
+import { inspectContainer, ORG_LABEL, removeContainer, removeVolume } from '../docker.js';
+import { orgLabel } from '../dns.js';
 import type { OrgRow } from '../state/index.js';
 import {
   containerName,
@@ -15,18 +14,12 @@ import {
 } from './context.js';
 import { endState, mayHaveRecords, settled } from './plan.js';
 
-/** Runs `cmd` in the edge (where nsupdate is). */
-export function execVia(ctx: Pick<ReconcileContext, 'docker'>, containerId: string): Exec {
-  return (cmd, stdin) => execIn(ctx.docker, containerId, cmd, stdin);
-}
-
 /** Removes the org's records (if it may have any), its container, and with `purge` its volume and port. */
 export async function tearDown(
   ctx: ReconcileContext,
   state: Pick<ReconcilerState, 'published' | 'wantedSince'>,
   row: OrgRow,
   purge: boolean,
-  edge: EdgeState | undefined,
 ): Promise<void> {
   const { docker, log, config } = ctx;
   const label = orgLabel(row.org);
@@ -34,8 +27,7 @@ export async function tearDown(
   const published = state.published.has(row.org);
   if (settled(row, purge) && !published) return;
   if (mayHaveRecords(row, published)) {
-    if (!edge) throw new Error('the edge is not available to remove the records');
-    await ctx.dns.remove(execVia(ctx, edge.id), label);
+    await ctx.dns.remove(label);
     state.published.delete(row.org);
     log.info('records removed', { org: row.org });
   }
