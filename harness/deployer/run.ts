@@ -16,6 +16,7 @@ import {
   type RuntimeConfig,
 } from './config.js';
 import { engine } from './docker.js';
+import { subscribeHeads, wakeableWait } from './heads.js';
 import { health, serve } from './http.js';
 import { createLogger, errorMessage, type Logger } from './log.js';
 import { createMetrics } from './metrics.js';
@@ -114,9 +115,13 @@ export async function runDeployer(env: NodeJS.ProcessEnv, policy: Policy): Promi
       }),
   });
 
+  // New heads over WebSocket end the watcher's poll at once; polling is the fallback.
+  const poll = wakeableWait();
+  if (config.wsUrl) subscribeHeads(config.wsUrl, poll.wake, { log, signal: stop.signal });
+
   let code = 0;
   const loops: Array<Promise<unknown>> = [
-    watcher.run({ signal: stop.signal }).catch((error: unknown) => {
+    watcher.run({ signal: stop.signal, poll: poll.wait }).catch((error: unknown) => {
       log.error('watcher stopped', { error: errorMessage(error) });
       code = 1;
       stop.abort();

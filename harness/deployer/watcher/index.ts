@@ -42,6 +42,12 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return delay(ms, undefined, signal ? { signal } : {}).catch(() => undefined);
 }
 
+/** The run loop's two waits: after catching up, and after a failed step. */
+interface Waits {
+  poll: typeof sleep;
+  backoff: typeof sleep;
+}
+
 /** How the run loop stands between steps. */
 interface RunState {
   attempt: number;
@@ -85,7 +91,7 @@ export function createWatcher({ config, store, reader, log, onChange }: WatcherO
   }
 
   /** One turn of the run loop: a step, then the wait before the next. */
-  async function turn(s: RunState, wait: typeof sleep, signal?: AbortSignal): Promise<void> {
+  async function turn(s: RunState, wait: Waits, signal?: AbortSignal): Promise<void> {
     try {
       if (!s.chainChecked) await checkChain();
       s.chainChecked = true;
@@ -94,7 +100,7 @@ export function createWatcher({ config, store, reader, log, onChange }: WatcherO
       const nowIdle = idle(result);
       if (nowIdle && !s.caughtUp) log.info('caught up', { block: result.change.block, safe: result.safe });
       s.caughtUp = nowIdle;
-      if (nowIdle) await wait(config.pollIntervalMs, signal);
+      if (nowIdle) await wait.poll(config.pollIntervalMs, signal);
     } catch (error) {
       if (error instanceof FatalWatcherError) throw error;
       s.attempt += 1;
@@ -104,21 +110,22 @@ export function createWatcher({ config, store, reader, log, onChange }: WatcherO
         attempt: s.attempt,
         retryInMs,
       });
-      await wait(retryInMs, signal);
+      await wait.backoff(retryInMs, signal);
     }
   }
 
   /**
    * Watches until `signal` aborts: catches up as fast as the RPC allows, then polls every
-   * `pollIntervalMs`. Any failed step is retried after a capped exponential backoff, logged as a
-   * warning; only a wrong chain id stops it.
+   * `pollIntervalMs` (a `poll` that a new head cuts short, with ONECLICK_WS_URL). Any failed step
+   * is retried after a capped exponential backoff, logged as a warning; only a wrong chain id stops it.
    */
   async function run({
     signal,
     wait = sleep,
-  }: { signal?: AbortSignal; wait?: typeof sleep } = {}): Promise<void> {
+    poll = wait,
+  }: { signal?: AbortSignal; wait?: typeof sleep; poll?: typeof sleep } = {}): Promise<void> {
     const s: RunState = { attempt: 0, caughtUp: false, chainChecked: false };
-    while (!signal?.aborted) await turn(s, wait, signal);
+    while (!signal?.aborted) await turn(s, { poll, backoff: wait }, signal);
   }
 
   return { step: once, sync, run, checkChain, scanAnchors: (cursor: bigint) => scanAnchors(ctx, cursor) };
