@@ -107,8 +107,9 @@ const UINT64_WORD = /^0x0{48}[0-9a-fA-F]{16}$/;
  * `NewTopUp(address indexed org, uint64 expiry)` / `DeploymentStopped(address indexed org, uint64
  * atBlock)` of the served provider. Both have one shape, decoded strictly by hand: viem's generic
  * decoder re-hashes the ABI's event signatures for every log, which dominated catch-up time.
+ * `known`: orgs already stored, by lowercase address.
  */
-export function decodeProviderLog(log: RpcLog, provider: Emitters): Decoded<ProviderEvent> {
+export function decodeProviderLog(log: RpcLog, provider: Emitters, known?: Emitters): Decoded<ProviderEvent> {
   const where = placed(log, provider);
   if ('skip' in where) return where;
   const { at } = where.ok;
@@ -121,7 +122,8 @@ export function decodeProviderLog(log: RpcLog, provider: Emitters): Decoded<Prov
   if (!org || extra.length > 0) return { skip: 'undecodable: topics are not [event, address org]' };
   if (!UINT64_WORD.test(log.data)) return { skip: 'undecodable: data is not one uint64' };
   const value = BigInt(log.data);
-  const address = getAddress(`0x${org}`);
+  // Checksumming is a keccak per log: known orgs reuse their stored form.
+  const address = known?.get(`0x${org.toLowerCase()}`) ?? getAddress(`0x${org}`);
   return kind === 'top-up'
     ? { ok: { kind, org: address, expiry: value, at } }
     : { ok: { kind, org: address, atBlock: value, at } };

@@ -34,6 +34,9 @@ export function openStore(dir: string, identity: { chainId: number; provider: Ad
   const db = new Database(join(dir, STATE_FILE), { timeout: 5000 });
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
+  // A catch-up step writes tens of thousands of rows in one transaction: keep its pages in memory
+  // (the default 2 MiB spills to the WAL mid-transaction). Allocated only as used.
+  db.pragma('cache_size = -65536');
   db.defaultSafeIntegers(true);
   migrate(db);
   pinIdentity(db, identity);

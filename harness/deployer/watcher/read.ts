@@ -7,6 +7,7 @@ import {
   TOPICS,
   type Anchor,
   type Decoded,
+  type Emitters,
   type LogPosition,
   type ProviderEvent,
   type RpcLog,
@@ -69,7 +70,12 @@ export async function checkConsistent(
 }
 
 /** The provider's `NewTopUp` / `DeploymentStopped` of a range, each once. */
-export async function providerEvents(ctx: WatchContext, from: bigint, to: bigint): Promise<ProviderEvent[]> {
+export async function providerEvents(
+  ctx: WatchContext,
+  from: bigint,
+  to: bigint,
+  known?: Emitters,
+): Promise<ProviderEvent[]> {
   const logs = await ctx.reader.logs({
     address: ctx.provider,
     topics: [[TOPICS.newTopUp, TOPICS.deploymentStopped]],
@@ -78,7 +84,7 @@ export async function providerEvents(ctx: WatchContext, from: bigint, to: bigint
   });
   const seen = new Set<string>();
   return logs
-    .flatMap((l) => keep(ctx.log, decodeProviderLog(l, ctx.providerOnly), l))
+    .flatMap((l) => keep(ctx.log, decodeProviderLog(l, ctx.providerOnly, known), l))
     .filter((e) => !seen.has(keyOf(e.at)) && seen.add(keyOf(e.at)));
 }
 
@@ -109,7 +115,7 @@ export async function readRange(ctx: WatchContext, from: bigint, to: bigint, rew
   const known = ctx.store.orgAddresses();
   const seen = new Set(known);
   // Idempotent: a log recorded before is not applied again (after a rewind, none above the fork is left).
-  const events = (await providerEvents(ctx, from, to)).filter(
+  const events = (await providerEvents(ctx, from, to, emitters(known))).filter(
     (e) => rewinding || !ctx.store.isProcessed(e.at),
   );
   const fresh = [...new Set(events.map((e) => e.org))].filter((org) => !seen.has(org));
