@@ -6,7 +6,38 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-step() { printf '\n== %s\n' "$*" >&2; }
+# Each step's wall time, printed at the end (also after a failure) and kept for `oneclick doctor --timings`.
+timings_file=${ONECLICK_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/oneclick}/setup-timings.json
+began_us=${EPOCHREALTIME/./}
+step_name=
+step_us=0
+steps_json=
+step_lines=()
+end_step() {
+  [ -n "$step_name" ] || return 0
+  local ms=$(((${EPOCHREALTIME/./} - step_us) / 1000))
+  steps_json+="${steps_json:+,}{\"step\":\"${step_name//\"/\'}\",\"ms\":$ms}"
+  step_lines+=("$(printf '%7d.%01d s  %s' $((ms / 1000)) $((ms % 1000 / 100)) "$step_name")")
+  printf '   (%s: %d.%01d s)\n' "$step_name" $((ms / 1000)) $((ms % 1000 / 100)) >&2
+  step_name=
+}
+step() {
+  end_step
+  step_name=$*
+  step_us=${EPOCHREALTIME/./}
+  printf '\n== %s\n' "$*" >&2
+}
+timings() {
+  local rc=$?
+  end_step
+  local total=$(((${EPOCHREALTIME/./} - began_us) / 1000))
+  mkdir -p "$(dirname "$timings_file")" 2>/dev/null &&
+    printf '{"at":"%s","exit":%d,"totalMs":%d,"steps":[%s]}\n' "$(date -u +%FT%TZ)" "$rc" "$total" "$steps_json" >"$timings_file" || true
+  printf '\n== set-up timings (%d s in all; `npx oneclick doctor --timings` shows them again)\n' $((total / 1000)) >&2
+  ((${#step_lines[@]})) && printf '%s\n' "${step_lines[@]}" >&2
+  return 0
+}
+trap timings EXIT
 
 need_pkgs=()
 command -v dockerd >/dev/null || need_pkgs+=(docker.io)
@@ -33,6 +64,7 @@ if ! docker info >/dev/null 2>&1; then
     exit 1
   fi
 fi
+end_step
 echo "docker engine $(docker version --format '{{.Server.Version}}') is up" >&2
 
 step "installing npm dependencies (npm ci) and compiling the contracts"

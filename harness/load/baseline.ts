@@ -8,7 +8,13 @@ import type { LatencyHistogram } from './histogram.js';
 import type { Meter } from './meter.js';
 import { poll } from './poll.js';
 
-/** Bare `docker run` of the org-node image, `n` at once on a /24 of its own: ms to /api/v1/node 200. */
+/** Containers per baseline network: a LAN pool /24 holds 253 hosts (a Linux bridge 1024 ports). */
+export const PER_NETWORK = 250;
+
+/**
+ * Bare `docker run` of the org-node image, `n` at once, on /24s of their own (one per 250): ms to
+ * /api/v1/node 200.
+ */
 export async function bareProvisioning(
   run: Run,
   image: string,
@@ -16,14 +22,21 @@ export async function bareProvisioning(
   hist: LatencyHistogram,
   { now, remaining }: Pick<Meter, 'now' | 'remaining'>,
 ): Promise<void> {
-  const network = await createOnFreeSubnet('load-bare', SUBNET_POOLS.lan, async (subnet) => {
-    return (await createNetwork({ name: `${run.id}-bare`, subnet, labels: run.labels() })).name;
-  });
+  const networks: string[] = [];
   const started: StartedContainer[] = [];
-  const t0 = performance.now();
   try {
+    for (let k = 0; k * PER_NETWORK < n; k++) {
+      networks.push(
+        await createOnFreeSubnet('load-bare', SUBNET_POOLS.lan, async (subnet) => {
+          const name = `${run.id}-bare${k ? k + 1 : ''}`;
+          return (await createNetwork({ name, subnet, labels: run.labels() })).name;
+        }),
+      );
+    }
+    const t0 = performance.now();
     await Promise.all(
       Array.from({ length: n }, async (_, i) => {
+        const network = networks[Math.floor(i / PER_NETWORK)]!;
         const c = await container(image)
           .named(`${run.id}-bare${i + 1}`)
           .withLabels(run.labels({ 'oneclick.role': 'load-baseline' }))
@@ -48,9 +61,10 @@ export async function bareProvisioning(
     );
   } finally {
     await Promise.all(started.map((c) => c.remove().catch(() => undefined)));
-    await dockerEngine()
-      .getNetwork(network)
-      .remove()
-      .catch(() => undefined);
+    for (const network of networks)
+      await dockerEngine()
+        .getNetwork(network)
+        .remove()
+        .catch(() => undefined);
   }
 }

@@ -30,6 +30,7 @@ export function newReport(o: LoadOptions, runId: string, startedAt: Date, notes:
     provider: null,
     topology: { lans: [], peers: [] },
     orgs: [],
+    served: [],
     metrics: {},
     ratios: {},
     samples: {},

@@ -12,9 +12,15 @@ import {
   type TestCase,
 } from '../report/junit-xml.js';
 import type { MetricStats, Sample } from './histogram.js';
+import type { ObservationCost } from './provision.js';
+import type { Usage } from './resources.js';
 import { formatMs, type ThresholdResult } from './thresholds.js';
 
 export const REPORT_VERSION = 1;
+
+export interface ResourceReport extends Usage {
+  perOrg: { memoryMiB: number; cpuMillicores: number };
+}
 
 export interface MetricReport extends MetricStats {
   /** What was timed, in words. */
@@ -51,6 +57,12 @@ export interface LoadReport {
   provider: { name: string; version: string; image: string } | null;
   topology: { lans: Array<{ name: string; nat: string }>; peers: Array<{ name: string; lan: string }> };
   orgs: string[];
+  /** The orgs the provider served within the burst's deadline (records + HTTP with the NID). */
+  served: string[];
+  /** What watching the burst cost the harness (per poll, per org). */
+  observation?: ObservationCost;
+  /** Memory and idle CPU of the served org-nodes and the host, once the burst was served. */
+  resources?: ResourceReport;
   metrics: Record<string, MetricReport>;
   /** metric → p50/p95 over its baseline measured in the same run. */
   ratios: Record<string, { baseline: string; p50: number | null; p95: number | null }>;

@@ -14,6 +14,7 @@ import { newReport, conclude } from './outcome.js';
 import { provisionBurst } from './provision.js';
 import { replicationSetup } from './replication.js';
 import { writeReports } from './report.js';
+import { idleUsage } from './resources.js';
 import { startLoadWorld } from './world.js';
 
 export { METRIC_DESCRIPTIONS } from './meter.js';
@@ -28,6 +29,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadOutcome> {
   try {
     const { world, peers } = await startLoadWorld(run, o, m, report, (r) => (redact = r));
     const { live, published } = await provisionBurst(world, o.orgs, report, m);
+    report.resources = await idleUsage(run.id, m);
     const { test, wallets } = world;
     const pairs = await replicationSetup(peers, live, published, { owner: wallets.orgOwner, test }, m);
     await iterate(o, { peers, live, published, pairs, dns: world.booted.world.dns }, m);

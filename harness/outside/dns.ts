@@ -34,9 +34,16 @@ export interface Published {
   expiry?: bigint;
 }
 
+const resolvers = new Map<string, Resolver>();
+
+/** One resolver (one c-ares channel, its sockets reused) per server: polling 500 orgs opens no socket per query. */
 function resolverFor(server: string): Resolver {
-  const resolver = new Resolver({ timeout: 1500, tries: 2 });
-  resolver.setServers([server]);
+  let resolver = resolvers.get(server);
+  if (!resolver) {
+    resolver = new Resolver({ timeout: 1500, tries: 2 });
+    resolver.setServers([server]);
+    resolvers.set(server, resolver);
+  }
   return resolver;
 }
 

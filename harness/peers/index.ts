@@ -82,24 +82,41 @@ export async function startPeer(run: Run, options: StartPeerOptions = {}): Promi
   return peer;
 }
 
-/** Waits until radicle-node answers on the control socket; returns its NID. */
+/**
+ * Waits until radicle-node answers on the control socket; returns its NID. One exec that waits inside
+ * the container (`orgnode-api ready`), not one per attempt; an image without it is polled.
+ */
 export async function waitReady(peer: StartedContainer, timeoutMs = 60_000): Promise<string> {
   const deadline = Date.now() + timeoutMs;
-  let last = '';
+  const secs = String(Math.max(1, Math.ceil(timeoutMs / 1000)));
+  const r = await peer.exec(['orgnode-api', 'ready', secs]);
+  if (r.exitCode === 0 && r.stdout.trim()) return r.stdout.trim();
+  await failIfExited(peer);
+  if (r.exitCode === 1)
+    throw new Error(`peer ${peer.name}: node not up after ${timeoutMs} ms (${r.stderr.trim()})`);
+  return pollReady(peer, deadline, timeoutMs);
+}
+
+/** For org-node images without `orgnode-api ready` (ONECLICK_ORGNODE_IMAGE): `rad node status` until it answers. */
+async function pollReady(peer: StartedContainer, deadline: number, timeoutMs: number): Promise<string> {
   for (;;) {
     const r = await peer.exec(['rad', 'node', 'status', '--only', 'nid']);
     if (r.exitCode === 0 && r.stdout.trim()) return r.stdout.trim();
-    last = (r.stderr || r.stdout).trim();
-    const info = await peer.inspect();
-    if (!info.State.Running) {
-      throw new Error(
-        `peer ${peer.name} exited (${info.State.ExitCode}) before its node was up:\n${await peer.logs(30)}`,
-      );
-    }
+    await failIfExited(peer);
     if (Date.now() > deadline)
-      throw new Error(`peer ${peer.name}: node not up after ${timeoutMs} ms (${last})`);
-    await sleep(100);
+      throw new Error(
+        `peer ${peer.name}: node not up after ${timeoutMs} ms (${(r.stderr || r.stdout).trim()})`,
+      );
+    await sleep(250);
   }
+}
+
+async function failIfExited(peer: StartedContainer): Promise<void> {
+  const info = await peer.inspect();
+  if (info.State.Running) return;
+  throw new Error(
+    `peer ${peer.name} exited (${info.State.ExitCode}) before its node was up:\n${await peer.logs(30)}`,
+  );
 }
 
 /** The peer's Node ID (from its public key: works while the node is stopped too). */

@@ -36,6 +36,7 @@ function sampleReport(over: Partial<LoadReport> = {}): LoadReport {
     provider: { name: 'reference', version: '0.1.0', image: 'img' },
     topology: { lans: [{ name: 'lan1', nat: 'symmetric' }], peers: [{ name: 'peer1', lan: 'lan1' }] },
     orgs: ['0x1'],
+    served: ['0x1'],
     metrics: {
       peering: m(peering, 'dial → session'),
       replication: m(replication, 'push → <peer> & "reader"'),

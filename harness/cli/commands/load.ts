@@ -76,7 +76,7 @@ export function loadCommand(): Command {
     .enablePositionalOptions()
     .action(async (flags: LoadFlags, cmd: Command) => {
       if (!flags.provider) throw new UsageError('--provider <dir> is required');
-      const orgs = parseIntFlag('--orgs', flags.orgs, { min: 1, max: 200 })!;
+      const orgs = parseIntFlag('--orgs', flags.orgs, { min: 1, max: 2000 })!;
       const peers = parseIntFlag('--peers', flags.peers, { min: 1, max: 60 })!;
       const { NAT_PRESETS } = await import('../../net/router.js');
       const nat = flags.nat.split(',').map((s) => s.trim());

@@ -1,7 +1,8 @@
 // orgnode-api: the org-node image's supervisor and HTTP API (Go standard library only).
 //
 //	orgnode-api serve -- radicle-node --force   supervise radicle-node and serve the HTTP API
-//	orgnode-api probe <url>                      exit 0 when <url> answers 200 (health checks)
+//	orgnode-api probe <url>                      exit 0 when <url> answers 200 (an operator's health check)
+//	orgnode-api ready [seconds]                  wait until radicle-node answers, print its NID (exit 1 at the deadline)
 //	orgnode-api ctl '<json command>'             one control-socket command, response on stdout
 //	orgnode-api nid                              the node ID from $RAD_HOME/keys/radicle.pub
 package main
@@ -10,6 +11,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"strconv"
 	"time"
 )
 
@@ -32,6 +34,18 @@ func main() {
 			usage()
 		}
 		os.Exit(probe(os.Args[2]))
+	case "ready":
+		timeout := 60 * time.Second
+		if len(os.Args) == 3 {
+			secs, err := strconv.Atoi(os.Args[2])
+			if err != nil || secs < 1 {
+				usage()
+			}
+			timeout = time.Duration(secs) * time.Second
+		} else if len(os.Args) > 3 {
+			usage()
+		}
+		os.Exit(ready(newControl(radHome()), timeout))
 	case "ctl":
 		if len(os.Args) != 3 {
 			usage()
@@ -55,7 +69,7 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: orgnode-api serve -- <radicle-node args...> | probe <url> | ctl <json> | nid")
+	fmt.Fprintln(os.Stderr, "usage: orgnode-api serve -- <radicle-node args...> | probe <url> | ready [seconds] | ctl <json> | nid")
 	os.Exit(64)
 }
 
@@ -79,4 +93,22 @@ func probe(url string) int {
 		return 1
 	}
 	return 0
+}
+
+// ready waits inside the container until the control socket answers: one exec for the whole wait,
+// where polling `rad node status` from outside costs an exec (and a rad process) per attempt.
+func ready(c *control, timeout time.Duration) int {
+	deadline := time.Now().Add(timeout)
+	for {
+		nid, err := c.nodeID()
+		if err == nil && nid != "" {
+			fmt.Println(nid)
+			return 0
+		}
+		if time.Now().After(deadline) {
+			fmt.Fprintf(os.Stderr, "ready: radicle-node not answering after %s: %v\n", timeout, err)
+			return 1
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }

@@ -1,0 +1,155 @@
+/**
+ * How many idle org-nodes this machine holds, and what runs out first.
+ *
+ *   npx tsx bench/scale.ts [step=100] [max=2000] [readySeconds=180]
+ *
+ * Adds `step` bare org-node containers at a time (no provider in between: `oneclick load --orgs N`
+ * measures a provider's own ceiling), on LAN /24s of 250 each (a /24 holds 253 hosts, a Linux bridge
+ * 1024 ports), waits until every new node's API answers /healthz (HTTP from the host, no exec), then
+ * reads memory and idle CPU per node from the cgroup files and the host's from /proc. Stops at the first
+ * failure — a container that cannot start, a node not ready in time, or the host's CPU busy ≥ 90 %
+ * with every node idle — and prints the ceiling (the last count that held), the resource that ran out
+ * and the per-node figures. Everything carries the run label and is removed at the end (also Ctrl-C).
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { container, type StartedContainer } from '../harness/docker/container.js';
+import { createNetwork } from '../harness/docker/network.js';
+import { startRun } from '../harness/docker/run.js';
+import { orgNodeImage } from '../harness/images/index.js';
+import { PER_NETWORK } from '../harness/load/baseline.js';
+import { measureUsage, perContainer, type Usage } from '../harness/load/resources.js';
+import { createOnFreeSubnet, SUBNET_POOLS } from '../harness/net/subnets.js';
+import { percentile } from './stats.js';
+
+const step = Number(process.argv[2] ?? 100);
+const max = Number(process.argv[3] ?? 2000);
+const readyMs = Number(process.argv[4] ?? 180) * 1000;
+
+/** The resource an error names, by the engine's and the kernel's wording. */
+function resourceOf(message: string): string {
+  if (/exchange full|too many links|bridge.*ports/i.test(message))
+    return 'bridge ports (1024 per Linux bridge)';
+  if (/no free subnet|address pool|no available (ip|addresses)|IPv4 address/i.test(message))
+    return 'addresses / subnets';
+  if (/too many open files|EMFILE|ENFILE/i.test(message)) return 'file descriptors';
+  if (/cannot allocate memory|ENOMEM|out of memory|oom/i.test(message)) return 'memory';
+  if (/resource temporarily unavailable|EAGAIN|pids/i.test(message)) return 'processes / threads';
+  if (/not ready after/i.test(message)) return 'CPU (nodes did not come up in time)';
+  return `engine: ${message.split('\n')[0]}`;
+}
+
+async function openFds(pid: string): Promise<number | undefined> {
+  return (await readdir(`/proc/${pid}/fd`).catch(() => undefined))?.length;
+}
+
+async function dockerdFds(): Promise<number | undefined> {
+  for (const pid of await readdir('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    const comm = await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '');
+    if (comm.trim() === 'dockerd') return openFds(pid);
+  }
+  return undefined;
+}
+
+async function waitApi(ip: string, deadline: number): Promise<number> {
+  const t0 = performance.now();
+  for (;;) {
+    const ok = await fetch(`http://${ip}:8080/healthz`, { signal: AbortSignal.timeout(3000) })
+      .then((r) => r.status === 200)
+      .catch(() => false);
+    if (ok) return performance.now() - t0;
+    if (Date.now() > deadline) throw new Error(`not ready after ${readyMs / 1000} s`);
+    await sleep(500);
+  }
+}
+
+const gib = (b: number) => `${(b / 2 ** 30).toFixed(2)} GiB`;
+
+const run = startRun('scale');
+const nodes: StartedContainer[] = [];
+const networks: string[] = [];
+let held: { count: number; usage: Usage } | undefined;
+let failure: { count: number; resource: string; message: string } | undefined;
+try {
+  const image = await orgNodeImage();
+  console.log(`image ${image}; +${step} org-nodes at a time up to ${max}; ready within ${readyMs / 1000} s`);
+  console.log('count  ready p95   mem/node  idle cpu/node  host busy  host mem   dockerd fds');
+  for (let count = step; count <= max; count += step) {
+    const before = nodes.length;
+    try {
+      const deadline = Date.now() + readyMs;
+      const times = await Promise.all(
+        Array.from({ length: count - before }, async (_, k) => {
+          const i = before + k;
+          const n = Math.floor(i / PER_NETWORK);
+          while (networks.length <= n) {
+            networks.push(
+              await createOnFreeSubnet(
+                'scale',
+                SUBNET_POOLS.lan,
+                async (subnet) =>
+                  (
+                    await createNetwork({
+                      name: `${run.id}-net${networks.length + 1}`,
+                      subnet,
+                      labels: run.labels(),
+                    })
+                  ).name,
+              ),
+            );
+          }
+          const network = networks[n]!;
+          const c = await container(image)
+            .named(`${run.id}-n${i + 1}`)
+            .withLabels(run.labels({ 'oneclick.role': 'scale' }))
+            .withNetwork(network)
+            .withEnv({ RAD_ALIAS: `n${i + 1}` })
+            .start();
+          nodes.push(c);
+          return waitApi(await c.ipOn(network), deadline);
+        }),
+      );
+      await sleep(5_000); // let start-up settle: idle is what is measured
+      const usage = await measureUsage(
+        nodes.map((c) => c.id),
+        10_000,
+      );
+      const per = perContainer(usage);
+      const fds = await dockerdFds();
+      console.log(
+        `${String(count).padStart(5)}  ${`${(percentile(times, 95) / 1000).toFixed(1)} s`.padStart(9)}  ` +
+          `${`${per.memoryMiB} MiB`.padStart(8)}  ${`${per.cpuMillicores} m`.padStart(13)}  ` +
+          `${`${Math.round(usage.hostBusy * 100)} %`.padStart(9)}  ${gib(usage.hostMemoryBytes).padStart(9)}  ${fds ?? '?'}`,
+      );
+      if (usage.hostBusy >= 0.9) {
+        failure = {
+          count,
+          resource: 'CPU (idle nodes keep the host ≥ 90 % busy)',
+          message: 'host CPU saturated',
+        };
+        break;
+      }
+      held = { count, usage };
+    } catch (error) {
+      const message = (error as Error).message;
+      failure = { count, resource: resourceOf(message), message };
+      break;
+    }
+  }
+} finally {
+  console.log(`removing ${nodes.length} containers and ${networks.length} networks`);
+  await run.dispose().catch((error: Error) => console.error(`cleanup: ${error.message}`));
+}
+if (held) {
+  const per = perContainer(held.usage);
+  console.log(
+    `ceiling: ${held.count} idle org-nodes held (${per.memoryMiB} MiB and ${per.cpuMillicores} millicores each; ` +
+      `host ${Math.round(held.usage.hostBusy * 100)} % busy of ${held.usage.hostCores} cores, ${gib(held.usage.hostMemoryBytes)} in use)`,
+  );
+} else console.log('ceiling: not even the first step held');
+console.log(
+  failure
+    ? `first failure at ${failure.count}: ${failure.resource} (${failure.message.split('\n')[0]})`
+    : `no failure up to ${max}: raise max`,
+);
