@@ -42,7 +42,7 @@ const timing: Record<string, number> = {};
 
 async function bootUp(): Promise<{ url: string }> {
   const t0 = performance.now();
-  up = spawn(process.execPath, [CLI, 'up', '--peers', '1', '--orgs', '0', '--block-time', '5'], {
+  up = spawn(process.execPath, [CLI, 'up', '--peers', '2', '--orgs', '0', '--block-time', '5'], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -126,6 +126,7 @@ async function findOrgs(): Promise<Record<string, string>> {
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'oneclick-playground-'));
   env = { ONECLICK_WORLDS_DIR: join(work, 'worlds') };
+  process.env.ONECLICK_WORLDS_DIR = env.ONECLICK_WORLDS_DIR;
   await bootUp();
 }, 900_000);
 
@@ -145,7 +146,7 @@ describe('oneclick up: the dashboard and oneclick world on one world', () => {
   it('shows a live dashboard on 127.0.0.1 that wants the world token, which no URL or output carries', async () => {
     console.log(`oneclick up → usable dashboard: ${timing.upToUsableDashboardSeconds} s`);
     expect(await page.locator('#run').textContent()).toBe(summary.runId);
-    expect(await page.locator('#peers tr[data-peer="peer1"]').count()).toBe(1);
+    expect(await page.locator('#peers tr[data-peer]').count()).toBe(2);
     expect(await page.locator('#topology rect').count()).toBeGreaterThan(2);
     const file = join(env.ONECLICK_WORLDS_DIR!, `${summary.runId}.json`);
     expect((await stat(file)).mode & 0o777).toBe(0o600);
@@ -181,6 +182,36 @@ describe('oneclick up: the dashboard and oneclick world on one world', () => {
     expect(await nidOf('org2')).not.toBe(await nidOf('org1'));
     const s = await world_('status');
     expect(s.json.orgs.map((o: { state: string }) => o.state)).toEqual(['served', 'served']);
+  });
+
+  it('times peer operations through the API, as the k6 scripts call them', async () => {
+    const api = (path: string, body: unknown) =>
+      fetch(`http://127.0.0.1:${world.port}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${world.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      }).then(async (r) => ({ status: r.status, json: (await r.json()) as Record<string, unknown> }));
+    const dial = await api('/api/peers/peer1/dial', { org: 'org1' });
+    expect(dial.status, JSON.stringify(dial.json)).toBe(200);
+    expect(dial.json.ms).toBeGreaterThan(0);
+    expect(dial.json.nid).toBe(await nidOf('org1'));
+    const push = await api('/api/peers/peer1/push', { repo: 'k6-vu1', org: 'org1' });
+    expect(push.status, JSON.stringify(push.json)).toBe(200);
+    expect(push.json.head).toMatch(/^[0-9a-f]{40}$/);
+    const wait = await api('/api/peers/peer2/wait-ref', {
+      org: 'org1',
+      repo: 'k6-vu1',
+      seconds: profile.deadlines.replicate,
+    });
+    expect(wait.status, JSON.stringify(wait.json)).toBe(200);
+    expect(wait.json.holds, JSON.stringify(wait.json.observed)).toBe(true);
+    expect(wait.json.ms).toBeGreaterThan(0);
+    timing.dialMs = dial.json.ms as number;
+    timing.pushMs = push.json.ms as number;
+    timing.replicationMs = wait.json.ms as number;
+    const bad = await api('/api/peers/peer9/dial', { org: 'org1' });
+    expect(bad.status).toBe(400);
+    expect(String(bad.json.error)).toContain('no peer "peer9"');
   });
 
   it('rejects bad input with a clear error and changes nothing', async () => {
