@@ -3,12 +3,12 @@
  * creates belongs to `run` (Ctrl-C and a crash remove it too); `stop()` ends the server first.
  */
 import { randomBytes } from 'node:crypto';
+import { followLines } from '../docker/logs.js';
 import type { Run } from '../docker/run.js';
 import { nid } from '../peers/index.js';
 import { runAction } from './actions.js';
 import { eventLog, type EventLog } from './events.js';
 import { observe } from './observe.js';
-import { followProviderLog } from './provider-log.js';
 import { serveWorld } from './server.js';
 import { writeWorldFile } from './state.js';
 import { bootPlayground, type PlaygroundOptions } from './world.js';
@@ -43,7 +43,7 @@ export async function startPlayground(
   const nids = new Map(await Promise.all([...w.peers].map(async ([n, h]) => [n, await nid(h)] as const)));
   for (const name of w.orgs.keys()) await runAction(ctx, events, 'top-up', { org: name });
   const observer = observe(ctx, events, { blockTime: o.blockTime, nids });
-  const unfollow = followProviderLog(w.provider.container.id, events);
+  const unfollow = followLines(w.provider.container.id, (line) => events.add('provider', line), 20);
   const token = randomBytes(24).toString('hex');
   const server = await serveWorld({ ctx, events, observer, token, port: o.port });
   const removeFile = await writeWorldFile({
