@@ -49,96 +49,86 @@ async function call(flags: WorldFlags, method: string, path: string, body?: unkn
 
 const print = (value: unknown) => console.log(JSON.stringify(value, null, 2));
 
+/** Peer operations that time themselves: positional fields, and their API path under the peer. */
+const PEER_OPS: Record<string, string[]> = {
+  dial: ['peer', 'org'],
+  push: ['peer', 'repo'],
+  'wait-ref': ['peer', 'org', 'repo'],
+};
+
+interface ActionFlags extends WorldFlags {
+  packages?: string;
+  new?: boolean;
+  currency?: string;
+  offset?: string;
+  org?: string;
+}
+
+function usage(): string {
+  const lines = Object.entries(ACTIONS).map(
+    ([a, { args, describe }]) => `  ${`${a} ${args.map((x) => `<${x}>`).join(' ')}`.padEnd(36)} ${describe}`,
+  );
+  return [
+    'actions (each the scenario step of the same name):',
+    ...lines,
+    'timed peer operations:',
+    '  dial <peer> <org>                    the peer dials the org afresh; ms to the session',
+    '  push <peer> <repo> [--org o]         a commit pushed (the first push creates repo, anchored on --org); ms',
+    "  wait-ref <peer> <org> <repo>         until the peer fetched repo's last pushed ref from the org's node; ms",
+    'and: status (the latest observation), events (the event log), url (a fresh dashboard link)',
+  ].join('\n');
+}
+
+async function act(name: string, given: string[], flags: ActionFlags): Promise<void> {
+  if (name === 'status') return print(await call(flags, 'GET', '/api/world'));
+  if (name === 'url')
+    return console.log(((await call(flags, 'POST', '/api/tickets')) as { url: string }).url);
+  if (name === 'events') {
+    const { events } = (await call(flags, 'GET', '/api/log')) as {
+      events: Array<{ at: string; kind: string; text: string }>;
+    };
+    for (const e of events) console.log(`${e.at} ${e.kind.padEnd(8)} ${e.text}`);
+    return;
+  }
+  const fields = ACTIONS[name]?.args ?? PEER_OPS[name];
+  if (!fields) throw new UsageError(`unknown action "${name}"\n${usage()}`);
+  if (given.length !== fields.length)
+    throw new UsageError(
+      `${name} takes ${fields.map((f) => `<${f}>`).join(' ') || 'no arguments'}, got ${given.length}`,
+    );
+  const body: Record<string, unknown> = {};
+  fields.forEach((f, i) => (body[f] = valueOf(given[i]!)));
+  if (PEER_OPS[name]) {
+    const { peer, ...rest } = body;
+    if (flags.org) rest.org = flags.org;
+    return print(await call(flags, 'POST', `/api/peers/${encodeURIComponent(String(peer))}/${name}`, rest));
+  }
+  if (flags.packages !== undefined) body.packages = valueOf(flags.packages);
+  if (flags.offset !== undefined) body.offset = valueOf(flags.offset);
+  if (flags.new) body.create = true;
+  if (flags.currency !== undefined && flags.currency !== 'eth')
+    throw new UsageError(
+      `--currency ${flags.currency}: this world's provider contract takes eth (token top-ups are a step of their own)`,
+    );
+  const result = (await call(flags, 'POST', `/api/actions/${name}`, body)) as { check?: { holds: boolean } };
+  print(result);
+  if (result.check && !result.check.holds) process.exitCode = 1;
+}
+
 export function worldCommand(): Command {
-  const world = new Command('world')
+  return new Command('world')
     .description(
       'Act on a running `oneclick up` world through its API (found by --run <id>, or the only one up). ' +
         'Every action is the scenario step of the same name.',
     )
-    .option('--run <id>', 'the run id of the world (default: the only one up)');
-  const flagsOf = (cmd: Command) => cmd.optsWithGlobals() as WorldFlags;
-
-  world
-    .command('status')
-    .description('the latest observation: head, orgs, peers')
-    .action(async (_o, cmd: Command) => print(await call(flagsOf(cmd), 'GET', '/api/world')));
-  world
-    .command('url')
-    .description('a dashboard URL with a fresh one-time ticket')
-    .action(async (_o, cmd: Command) =>
-      console.log(((await call(flagsOf(cmd), 'POST', '/api/tickets')) as { url: string }).url),
-    );
-  world
-    .command('events')
-    .description('the event log')
-    .action(async (_o, cmd: Command) => {
-      const { events } = (await call(flagsOf(cmd), 'GET', '/api/log')) as {
-        events: Array<{ at: string; kind: string; text: string }>;
-      };
-      for (const e of events) console.log(`${e.at} ${e.kind.padEnd(8)} ${e.text}`);
-    });
-
-  for (const [action, { args, describe }] of Object.entries(ACTIONS)) {
-    const c = world.command(action).description(describe);
-    for (const a of args) c.argument(`<${a}>`);
-    if (action === 'top-up' || action === 'register-then-top-up') c.option('--packages <k>', 'packages', '1');
-    if (action === 'top-up') {
-      c.option('--new', 'create the org under this name first');
-      c.option('--currency <eth|token>', 'what it pays with', 'eth');
-    }
-    if (action === 'mine-to') c.option('--offset <n>', 'blocks after the point');
-    c.action(async (...given: unknown[]) => {
-      const cmd = given.at(-1) as Command;
-      const opts = cmd.opts() as { packages?: string; new?: boolean; currency?: string; offset?: string };
-      const body: Record<string, unknown> = {};
-      args.forEach((a, i) => (body[a] = valueOf(String(given[i]))));
-      if (opts.packages !== undefined) body.packages = valueOf(opts.packages);
-      if (opts.offset !== undefined) body.offset = valueOf(opts.offset);
-      if (opts.new) body.create = true;
-      if (opts.currency !== undefined && opts.currency !== 'eth')
-        throw new UsageError(
-          `--currency ${opts.currency}: this world's provider contract takes eth (token top-ups are a step of their own)`,
-        );
-      const result = (await call(flagsOf(cmd), 'POST', `/api/actions/${action}`, body)) as {
-        check?: { holds: boolean };
-      };
-      print(result);
-      if (result.check && !result.check.holds) process.exitCode = 1;
-    });
-  }
-
-  world
-    .command('dial')
-    .description('the peer dials the org afresh; prints ms to the session')
-    .argument('<peer>')
-    .argument('<org>')
-    .action(async (peer: string, org: string, _o, cmd: Command) =>
-      print(await call(flagsOf(cmd), 'POST', `/api/peers/${encodeURIComponent(peer)}/dial`, { org })),
-    );
-  world
-    .command('push')
-    .description('the peer pushes a commit to repo (the first push creates it, anchored on --org); prints ms')
-    .argument('<peer>')
-    .argument('<repo>')
-    .option('--org <org>', 'anchor a new repo on this org (its node seeds it)')
-    .action(async (peer: string, repo: string, o: { org?: string }, cmd: Command) =>
-      print(
-        await call(flagsOf(cmd), 'POST', `/api/peers/${encodeURIComponent(peer)}/push`, {
-          repo,
-          ...(o.org && { org: o.org }),
-        }),
-      ),
-    );
-  world
-    .command('wait-ref')
-    .description("waits until the peer fetched repo's last pushed ref from the org's node; prints ms")
-    .argument('<peer>')
-    .argument('<org>')
-    .argument('<repo>')
-    .action(async (peer: string, org: string, repo: string, _o, cmd: Command) =>
-      print(
-        await call(flagsOf(cmd), 'POST', `/api/peers/${encodeURIComponent(peer)}/wait-ref`, { org, repo }),
-      ),
-    );
-  return world;
+    .argument('<action>', 'what to do (below)')
+    .argument('[args...]', "the action's arguments")
+    .option('--run <id>', 'the run id of the world (default: the only one up)')
+    .option('--packages <k>', 'top-up, register-then-top-up: packages')
+    .option('--new', 'top-up: create the org under this name first')
+    .option('--currency <eth|token>', 'top-up: what it pays with')
+    .option('--offset <n>', 'mine-to: blocks after the point')
+    .option('--org <org>', 'push: anchor a new repo on this org (its node seeds it)')
+    .addHelpText('after', `\n${usage()}`)
+    .action((name: string, given: string[], flags: ActionFlags) => act(name, given, flags));
 }
