@@ -7,7 +7,9 @@ import { imagesCommand } from './commands/images.js';
 import { loadCommand } from './commands/load.js';
 import { providerCommand } from './commands/provider.js';
 import { specCommand } from './commands/spec.js';
+import { upCommand } from './commands/up.js';
 import { verifyCommand } from './commands/verify.js';
+import { worldCommand } from './commands/world.js';
 import { UsageError } from './errors.js';
 import pkg from '../../package.json' with { type: 'json' };
 
@@ -29,6 +31,8 @@ export function buildProgram(): Command {
   program.addCommand(certifyCommand());
   program.addCommand(scenarioCommand());
   program.addCommand(loadCommand());
+  program.addCommand(upCommand());
+  program.addCommand(worldCommand());
   program.addCommand(verifyCommand());
   program.addCommand(specCommand());
   return program;

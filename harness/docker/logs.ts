@@ -13,3 +13,52 @@ export function logText(buffer: Buffer): string {
   }
   return (i === 0 ? buffer : Buffer.concat(parts)).toString('utf8');
 }
+
+/**
+ * Follows a container's output line by line (again after every stop and start of the container)
+ * until the returned function is called.
+ */
+export function followLines(containerId: string, onLine: (line: string) => void, tail = 0): () => void {
+  let stopped = false;
+  let current: { destroy?: () => void } | undefined;
+  void (async () => {
+    const { PassThrough } = await import('node:stream');
+    const { setTimeout: sleep } = await import('node:timers/promises');
+    const { dockerEngine } = await import('./engine.js');
+    const docker = dockerEngine();
+    let since = 0;
+    while (!stopped) {
+      try {
+        const stream = (await docker.getContainer(containerId).logs({
+          stdout: true,
+          stderr: true,
+          follow: true,
+          ...(since ? { since } : { tail }),
+        })) as unknown as NodeJS.ReadableStream & { destroy?: () => void };
+        current = stream;
+        const out = new PassThrough();
+        let buffered = '';
+        out.on('data', (d: Buffer) => {
+          buffered += d.toString('utf8');
+          const lines = buffered.split('\n');
+          buffered = lines.pop() ?? '';
+          for (const line of lines) if (line.trim()) onLine(line);
+        });
+        docker.modem.demuxStream(stream, out, out);
+        await new Promise<void>((resolve) => {
+          stream.on('end', resolve);
+          stream.on('close', resolve);
+          stream.on('error', () => resolve());
+        });
+      } catch {
+        // the container is between a kill and a start
+      }
+      since = Math.floor(Date.now() / 1000);
+      if (!stopped) await sleep(1000);
+    }
+  })();
+  return () => {
+    stopped = true;
+    current?.destroy?.();
+  };
+}

@@ -80,10 +80,36 @@ export async function runK6(o: K6RunOptions): Promise<K6Outcome> {
     `ONECLICK_VUS=${o.vus}`,
     o.script ?? K6_SCRIPT,
   ];
+  const { exitCode, lines } = await spawnK6(o.binary, args, {
+    ...(o.onLine && { onLine: o.onLine }),
+    timeoutMs: o.timeoutMs ?? o.durationSeconds * 1000 + 60_000,
+  });
+  const tail = lines.slice(-20).join('\n');
+  let text: string;
+  try {
+    text = await readFile(o.summaryFile, 'utf8');
+  } catch {
+    throw new Error(`k6 exited ${exitCode} without writing ${o.summaryFile}:\n${tail}`);
+  }
+  return { exitCode, stats: foldK6Summary(JSON.parse(text), o.durationSeconds), tail };
+}
+
+/**
+ * Runs k6 with `args` (and `env` added to its environment, where secrets stay out of `ps`); its last
+ * 50 lines of output come back with the exit code.
+ */
+export function spawnK6(
+  binary: string,
+  args: readonly string[],
+  o: { env?: Record<string, string>; onLine?: (line: string) => void; timeoutMs: number },
+): Promise<{ exitCode: number | null; lines: string[] }> {
   const lines: string[] = [];
-  const exitCode = await new Promise<number | null>((resolve, reject) => {
-    const child = spawn(o.binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    const timer = setTimeout(() => child.kill('SIGKILL'), o.timeoutMs ?? o.durationSeconds * 1000 + 60_000);
+  return new Promise((resolve, reject) => {
+    const child = spawn(binary, args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      ...(o.env && { env: { ...process.env, ...o.env } }),
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), o.timeoutMs);
     const onData = (d: Buffer) => {
       for (const line of d.toString('utf8').split('\n')) {
         if (!line.trim()) continue;
@@ -100,20 +126,38 @@ export async function runK6(o: K6RunOptions): Promise<K6Outcome> {
     });
     child.on('close', (code) => {
       clearTimeout(timer);
-      resolve(code);
+      resolve({ exitCode: code, lines });
     });
   });
-  const tail = lines.slice(-20).join('\n');
-  let text: string;
-  try {
-    text = await readFile(o.summaryFile, 'utf8');
-  } catch {
-    throw new Error(`k6 exited ${exitCode} without writing ${o.summaryFile}:\n${tail}`);
-  }
-  return { exitCode, stats: foldK6Summary(JSON.parse(text), o.durationSeconds), tail };
 }
 
 type K6Metric = Record<string, number | undefined>;
+
+/** k6's own trends besides http_req_*: not what a script measures. */
+const BUILTIN = new Set(['iteration_duration', 'group_duration']);
+
+/** Every Trend of a k6 summary export (custom ones too: peering_ms, replication_ms), as the report's stats. */
+export function k6Trends(summary: unknown): Record<string, MetricStats> {
+  const metrics = (summary as { metrics?: Record<string, K6Metric> }).metrics ?? {};
+  const iterations = metrics.iterations?.count ?? 0;
+  const num = (v: number | undefined) => Math.round((v ?? 0) * 1000) / 1000;
+  const out: Record<string, MetricStats> = {};
+  for (const [name, m] of Object.entries(metrics)) {
+    if (m.avg === undefined || m['p(95)'] === undefined || name.startsWith('http_req_') || BUILTIN.has(name)) continue;
+    out[name] = {
+      count: m.count ?? iterations,
+      errors: 0,
+      min: num(m.min),
+      mean: num(m.avg),
+      p50: num(m.med ?? m['p(50)']),
+      p90: num(m['p(90)']),
+      p95: num(m['p(95)']),
+      p99: num(m['p(99)'] ?? m.max),
+      max: num(m.max),
+    };
+  }
+  return out;
+}
 
 /** k6's summary export → the report's stats (ms). Throws when it has no http_req_duration. */
 export function foldK6Summary(summary: unknown, durationSeconds?: number): MetricStats {

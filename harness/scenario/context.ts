@@ -51,3 +51,28 @@ export interface ScenarioContext {
   /** Block of the last transaction the scenario sent (what `confirm` waits on). */
   lastTxBlock?: bigint;
 }
+
+/** A fresh context over `world`: what a scenario run and the playground act through. */
+export function scenarioContext(world: ScenarioWorld): ScenarioContext {
+  return {
+    world,
+    zone: world.booted.world.dns.zone,
+    dnsServer: world.booted.world.dns.server,
+    org: (name) => {
+      const a = world.orgs.get(name);
+      if (!a) throw new Error(`org "${name}" has no address yet (register it first)`);
+      return a;
+    },
+    peer: (name) => {
+      const p = world.peers.get(name);
+      if (!p) throw new Error(`no peer "${name}"`);
+      return p;
+    },
+    seen: new Map(),
+    memory: new Map(),
+    repos: new Map(),
+    connections: new Map(),
+    burst: [],
+    faults: [],
+  };
+}

@@ -9,7 +9,7 @@ import { logText } from '../docker/logs.js';
 import { startRun } from '../docker/run.js';
 import { ProviderNotReadyError, type LoadedProvider } from '../provider/index.js';
 import type { Evidence, ScenarioResult, StepResult } from '../report/model.js';
-import type { ScenarioContext } from './context.js';
+import { scenarioContext, type ScenarioContext } from './context.js';
 import type { Profile, Scenario, Step } from './model.js';
 import { stepDefinition, type StepCheck, type StepOutcome } from './steps/index.js';
 import { startScenarioWorld, type ScenarioWorld } from './world.js';
@@ -60,27 +60,7 @@ export async function runScenario(o: RunScenarioOptions): Promise<ScenarioResult
       ...(o.onProgress && { onProgress: (line: string) => say(line) }),
     });
     const w = world;
-    ctx = {
-      world: w,
-      zone: w.booted.world.dns.zone,
-      dnsServer: w.booted.world.dns.server,
-      org: (name) => {
-        const a = w.orgs.get(name);
-        if (!a) throw new Error(`org "${name}" has no address yet (register it first)`);
-        return a;
-      },
-      peer: (name) => {
-        const p = w.peers.get(name);
-        if (!p) throw new Error(`no peer "${name}"`);
-        return p;
-      },
-      seen: new Map(),
-      memory: new Map(),
-      repos: new Map(),
-      connections: new Map(),
-      burst: [],
-      faults: [],
-    };
+    ctx = scenarioContext(w);
     say(
       `world up in ${((Date.now() - started) / 1000).toFixed(1)} s (provider ready after ${w.provider.readyAfterMs} ms)`,
     );

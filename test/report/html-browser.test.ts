@@ -9,22 +9,12 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeReports } from '../../harness/report/index.js';
+import { launchChromium } from '../helpers/chromium.js';
 import { failingResults, flakyResults, HOSTILE, redactSecret } from './fixture.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const SCREENSHOT = join(process.cwd(), 'reports', 'report-html.png');
 
 let work: string;
@@ -39,20 +29,7 @@ function browser(): Promise<BrowserContext> {
 
 /** A fresh browser with a new, empty user-data-dir. */
 async function launch(javaScriptEnabled: boolean): Promise<BrowserContext> {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `Chromium is not installed (${CHROMIUM} is missing): run scripts/bootstrap.sh, which installs it ` +
-        '(apt-get install -y chromium); CI installs it the same way. This test does not skip without it.',
-    );
-  }
-  const profile = await mkdtemp(join(work, 'profile-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ARGS,
-    javaScriptEnabled,
-    viewport: { width: 1400, height: 900 },
-  });
+  const context = await launchChromium(work, javaScriptEnabled);
   contexts.push(context);
   return context;
 }

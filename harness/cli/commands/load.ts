@@ -22,7 +22,8 @@ interface LoadFlags {
   thresholds?: string;
   profile?: string;
   threshold: string[];
-  k6?: boolean;
+  k6?: boolean | string;
+  world?: string;
   httpSeconds: string;
   httpConnections: string;
   maxMinutes: string;
@@ -35,6 +36,27 @@ interface CheckFlags {
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
+
+/** `load --k6 <script>`: the script against a running world, folded into load.json / load.html. */
+async function k6OnWorld(script: string, flags: LoadFlags): Promise<void> {
+  const { existsSync } = await import('node:fs');
+  if (!existsSync(script)) throw new UsageError(`--k6: no script ${script}`);
+  const { runWorldK6 } = await import('../../load/k6-world.js');
+  const { findK6, k6AbsentMessage } = await import('../../load/k6.js');
+  if (!(await findK6())) throw new UsageError(k6AbsentMessage());
+  const out = resolve(flags.out ?? `reports/load/${stamp()}-k6`);
+  const { report, files } = await runWorldK6({
+    script: resolve(script),
+    ...(flags.world && { runId: flags.world }),
+    outDir: out,
+    command: ['oneclick', ...process.argv.slice(2)].join(' '),
+    onProgress: (line) => console.error(line),
+  });
+  for (const [name, m] of Object.entries(report.metrics))
+    console.log(`${name}: p50 ${m.p50} ms, p95 ${m.p95} ms, max ${m.max} ms (${m.count})`);
+  console.log(`${report.k6.message}; ${files.json}, ${files.html}`);
+  process.exitCode = report.passed ? 0 : 1;
+}
 
 export function loadCommand(): Command {
   const load = new Command('load')
@@ -68,13 +90,19 @@ export function loadCommand(): Command {
     .option('--thresholds <file>', 'a threshold profile (YAML: thresholds: [ "p95(replication) < 2s", ... ])')
     .option('--profile <name>', 'a shipped profile: scenarios/load/<name>.yaml (default: default)')
     .option('--threshold <expr>', 'one more threshold, e.g. "p50(peering) < 1ms" (repeatable)', collect, [])
-    .option('--k6', 'also run scenarios/load/k6/http.js with a k6 found on PATH (never downloaded)')
+    .option(
+      '--k6 [script]',
+      'also run scenarios/load/k6/http.js with a k6 found on PATH (never downloaded); with a script ' +
+        '(scenarios/load/k6/peering.js, replication.js): run only it against a running `oneclick up` world',
+    )
+    .option('--world <run>', 'with --k6 <script>: the world (default: the only one up)')
     .option('--http-seconds <s>', 'HTTP load per endpoint per iteration', '3')
     .option('--http-connections <n>', 'concurrent HTTP connections', '10')
     .option('--max-minutes <m>', 'bound on the whole run, boot included', '30')
     // `load check ... --threshold x`: options after the subcommand are the subcommand's.
     .enablePositionalOptions()
     .action(async (flags: LoadFlags, cmd: Command) => {
+      if (typeof flags.k6 === 'string') return k6OnWorld(flags.k6, flags);
       if (!flags.provider) throw new UsageError('--provider <dir> is required');
       const orgs = parseIntFlag('--orgs', flags.orgs, { min: 1, max: 2000 })!;
       const peers = parseIntFlag('--peers', flags.peers, { min: 1, max: 60 })!;

@@ -127,24 +127,6 @@ export function providerCommand(): Command {
 
 /** Streams the container's output to stderr (secrets redacted) until the returned function is called. */
 async function followLogs(id: string, redact: (text: string) => string): Promise<() => void> {
-  const { dockerEngine } = await import('../../docker/engine.js');
-  const { PassThrough } = await import('node:stream');
-  const docker = dockerEngine();
-  const stream = (await docker.getContainer(id).logs({
-    stdout: true,
-    stderr: true,
-    follow: true,
-    tail: 50,
-  })) as unknown as NodeJS.ReadableStream & { destroy?: () => void };
-  const out = new PassThrough();
-  let buffered = '';
-  out.on('data', (d: Buffer) => {
-    buffered += d.toString('utf8');
-    const lines = buffered.split('\n');
-    buffered = lines.pop() ?? '';
-    for (const line of lines) process.stderr.write(`[provider] ${redact(line)}\n`);
-  });
-  docker.modem.demuxStream(stream, out, out);
-  stream.on('error', () => undefined);
-  return () => stream.destroy?.();
+  const { followLines } = await import('../../docker/logs.js');
+  return followLines(id, (line) => process.stderr.write(`[provider] ${redact(line)}\n`), 50);
 }
