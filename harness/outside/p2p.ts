@@ -63,11 +63,14 @@ export async function freshHandshake(
   const r = await peer.exec([
     'bash',
     '-c',
-    'orgnode-api ctl "$1" >/dev/null 2>&1; out=$(orgnode-api ctl "$2" 2>&1); rc=$?; ' +
-      'orgnode-api ctl "$1" >/dev/null 2>&1; echo "$rc"; echo "$out"',
+    // radicle answers a disconnect only when there is a session to end: ask only then, bounded.
+    'bye() { orgnode-api ctl \'{"command":"sessions"}\' 2>/dev/null | grep -q "$3" && ' +
+      'timeout 5 orgnode-api ctl "$1" >/dev/null 2>&1; }; bye "$@"; ' +
+      'out=$(orgnode-api ctl "$2" 2>&1); rc=$?; bye "$@"; echo "$rc"; echo "$out"',
     '_',
     bye,
     dial,
+    nid,
   ]);
   const [rc = '', ...rest] = r.stdout.split('\n');
   const answer = rest.join(' ').trim();
