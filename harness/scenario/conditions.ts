@@ -166,18 +166,13 @@ async function served(
 }
 
 const shownObservation = (v: OrgObservation) => ({
-  org: v.org,
-  name: v.name,
-  a: v.records.a,
-  srv: v.records.srv,
-  txt: v.records.txt.map((t) => t.raw),
-  http: { status: v.http.status, nid: v.http.nid },
+  ...shown({ org: v.org, fqdn: v.name, records: v.records, node: v.http }),
   dials: v.dials,
   nodeContainers: v.containers,
   expiryOnChain: v.expiryOnChain.toString(),
 });
 
-const shown = (v: OrgView) => ({
+const shown = (v: Pick<OrgView, 'org' | 'fqdn' | 'records' | 'node'>) => ({
   org: v.org,
   name: v.fqdn,
   a: v.records.a,
