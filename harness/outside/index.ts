@@ -21,6 +21,7 @@ export {
 export {
   httpGet,
   httpAnswer,
+  parseHttpAnswer,
   nodeInfo,
   servesRepo,
   repoHead,
@@ -31,6 +32,7 @@ export {
 export {
   tcpOpen,
   handshake,
+  freshHandshake,
   sessionWith,
   timedDial,
   disconnect,
@@ -38,3 +40,18 @@ export {
   type TimedDial,
 } from './p2p.js';
 export { ORG_LABEL, orgContainers, type OrgContainersOptions } from './containers.js';
+export {
+  observeOrg,
+  observeGone,
+  servedObligations,
+  goneObligations,
+  endpointOf,
+  answeringNid,
+  problemsOf,
+  type Obligation,
+  type OrgObservation,
+  type GoneObservation,
+  type Dial,
+  type LastSeen,
+  type ObserveOptions,
+} from './served.js';

@@ -41,6 +41,46 @@ export async function handshake(
   }
 }
 
+/**
+ * A handshake that owes nothing to earlier ones, what every judgement dials with: `peer` first ends
+ * any session it has with `nid` (a session left by an earlier dial, half-open to a killed node or
+ * stuck after failed attempts, would otherwise stand in for or hold up this one), then dials
+ * `nid@host:port` once, non-persistently (radicle keeps no retries of it), and ends the session again.
+ */
+export async function freshHandshake(
+  peer: StartedContainer,
+  nid: string,
+  host: string,
+  port: number,
+  timeoutMs = 6_000,
+): Promise<Handshake> {
+  const bye = JSON.stringify({ command: 'disconnect', nid });
+  const dial = JSON.stringify({
+    command: 'connect',
+    addr: `${nid}@${host}:${port}`,
+    opts: { persistent: false, timeout: { secs: Math.max(1, Math.ceil(timeoutMs / 1000)), nanos: 0 } },
+  });
+  const r = await peer.exec([
+    'bash',
+    '-c',
+    // radicle answers a disconnect only when there is a session to end: ask only then, bounded.
+    'bye() { orgnode-api ctl \'{"command":"sessions"}\' 2>/dev/null | grep -q "$3" && ' +
+      'timeout 5 orgnode-api ctl "$1" >/dev/null 2>&1; }; bye "$@"; ' +
+      'out=$(orgnode-api ctl "$2" 2>&1); rc=$?; bye "$@"; echo "$rc"; echo "$out"',
+    '_',
+    bye,
+    dial,
+    nid,
+  ]);
+  const [rc = '', ...rest] = r.stdout.split('\n');
+  const answer = rest.join(' ').trim();
+  if (rc.trim() === '0' && answer && !/disconnected|error/i.test(answer)) return { ok: true };
+  return {
+    ok: false,
+    error: `${nid}@${host}:${port}: ${answer || r.stderr.trim() || 'no answer'}`.slice(0, 300),
+  };
+}
+
 /** `peer`'s session with `nid`, if any. */
 export async function sessionWith(peer: StartedContainer, nid: string): Promise<Session | undefined> {
   return (await sessions(peer)).find((s) => s.nid === nid);

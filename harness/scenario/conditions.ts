@@ -5,18 +5,26 @@
 import type { Address } from 'viem';
 import { expiryOf } from '../chain/actions.js';
 import { fetch as fetchRepo, refs, seed } from '../peers/index.js';
-import type { ScenarioContext, Sighting } from './context.js';
+import type { ScenarioContext } from './context.js';
 import type { Condition } from './model.js';
 import {
+  answeringNid,
+  endpointOf,
   fqdnOf,
+  goneObligations,
   handshake,
   lookup,
   nodeInfo,
+  observeGone,
+  observeOrg,
   orgContainers,
+  problemsOf,
+  servedObligations,
   servesRepo,
   sessionWith,
-  tcpOpen,
   type NodeInfo,
+  type Obligation,
+  type OrgObservation,
   type Records,
 } from '../outside/index.js';
 
@@ -24,6 +32,24 @@ export interface Judgement {
   holds: boolean;
   expected: string;
   observed: Record<string, unknown>;
+  /** What broke, when it does not hold (default: expected). */
+  failure?: string;
+  /** Polling may stop: all that was judged holds, also what goes to other requirements (default: holds). */
+  settled?: boolean;
+  /**
+   * A contradiction no waiting mends (a NID the node does not answer with, a port another org
+   * answers on): a wait that sees the same one again and again ends before its deadline.
+   */
+  decided?: string;
+  /** One evidence line per obligation: for the step's `proves`, or (with `requirement`) for that one. */
+  lines?: JudgementLine[];
+}
+
+export interface JudgementLine {
+  requirement?: string;
+  holds: boolean;
+  expected: string;
+  problem?: string;
 }
 
 interface OrgView {
@@ -36,7 +62,7 @@ interface OrgView {
   node: NodeInfo;
 }
 
-/** Records and the HTTP node answer of an org, remembering where it was seen served. */
+/** Records and the HTTP node answer of an org (asked from the probe on `internet`). */
 async function view(ctx: ScenarioContext, name: string): Promise<OrgView> {
   const org = ctx.org(name);
   const fqdn = fqdnOf(org, ctx.zone);
@@ -44,18 +70,109 @@ async function view(ctx: ScenarioContext, name: string): Promise<OrgView> {
   const seen = ctx.seen.get(name) ?? {};
   const address = records.a[0] ?? seen.address;
   const port = records.srv[0]?.port ?? seen.port;
-  const node: NodeInfo = address ? await nodeInfo(address, fqdn) : { status: 0 };
-  if (records.a[0] || node.nid) {
-    const sighting: Sighting = { ...seen };
-    if (records.a[0]) sighting.address = records.a[0];
-    if (records.srv[0]) sighting.port = records.srv[0].port;
-    if (node.nid) sighting.nid = node.nid;
-    ctx.seen.set(name, sighting);
-  }
+  const node: NodeInfo = address ? await nodeInfo(address, fqdn, ctx.world.probe) : { status: 0 };
   return { org, fqdn, records, ...(address && { address }), ...(port !== undefined && { port }), node };
 }
 
-const shown = (v: OrgView) => ({
+/** Everything SPEC.md §4 asks of a served org, observed from `internet` now. */
+async function observeServed(ctx: ScenarioContext, name: string): Promise<OrgObservation> {
+  const org = ctx.org(name);
+  const w = ctx.world;
+  const v = await observeOrg(org, fqdnOf(org, ctx.zone), {
+    dnsServer: ctx.dnsServer,
+    runId: w.run.id,
+    from: w.probe,
+    internet: w.booted.topology.internet.subnet,
+    expiryOnChain: await expiryOf(w.test, w.booted.world.contracts.provider, org),
+  });
+  return { ...v, sharedWith: sharedWith(ctx, name, v) };
+}
+
+/** Other orgs last seen served at the org's A:port (their port, if it does not answer the org). */
+function sharedWith(ctx: ScenarioContext, name: string, v: OrgObservation): Record<string, string> {
+  const at = endpointOf(v);
+  const out: Record<string, string> = {};
+  for (const [other, s] of ctx.seen) {
+    if (other !== name && s.live && s.nid && at === `${s.address}:${s.port}`) out[other] = s.nid;
+  }
+  return out;
+}
+
+/** Remembers where an org was seen (for `gone`), and whether it is served there now. */
+function sighted(ctx: ScenarioContext, name: string, v: OrgObservation, served: boolean): void {
+  const seen = ctx.seen.get(name) ?? {};
+  const nid = answeringNid(v) ?? v.http.nid;
+  if (!v.records.a[0] && !nid) return;
+  ctx.seen.set(name, {
+    ...seen,
+    ...(v.records.a[0] && { address: v.records.a[0] }),
+    ...(v.records.srv[0] && { port: v.records.srv[0].port }),
+    ...(nid && { nid }),
+    live: served,
+  });
+}
+
+/**
+ * A judgement over obligations: those `owned` are the step's (its verdict and its `proves` lines);
+ * the others go to their own requirements, once the org is served at all (the core holds).
+ */
+function overObligations(
+  obligations: readonly Obligation[],
+  owned: (o: Obligation) => boolean,
+  expected: string,
+  observed: Record<string, unknown>,
+): Judgement {
+  const coreHolds = obligations.filter((o) => o.core).every((o) => o.holds);
+  const mine = obligations.filter(owned);
+  const others = coreHolds ? obligations.filter((o) => !owned(o)) : [];
+  const holds = mine.every((o) => o.holds);
+  const decisive = [...mine, ...others].filter((o) => !o.holds && o.decisive);
+  const problems = problemsOf([...mine, ...others]);
+  return {
+    holds,
+    settled: holds && others.every((o) => o.holds),
+    expected,
+    observed: { ...observed, ...(problems.length && { problems }) },
+    ...(problems.length && { failure: problemsOf(holds ? others : mine).join('; ') }),
+    ...(decisive.length && { decided: problemsOf(decisive).join('; ') }),
+    lines: [...mine.map((o) => line(o)), ...others.map((o) => ({ ...line(o), requirement: o.requirement }))],
+  };
+}
+
+const line = (o: Obligation): JudgementLine => ({
+  holds: o.holds,
+  expected: `${o.name}: ${o.expected}`,
+  ...(o.problem && { problem: o.problem }),
+});
+
+const SERVED =
+  'served (SPEC.md §4): A, SRV, TXT nid=, HTTP /api/v1/node by Host with a NID and a radicle handshake at A:SRV-port, from the internet';
+
+async function served(
+  ctx: ScenarioContext,
+  name: string,
+  owned: (o: Obligation) => boolean,
+  expected: string,
+) {
+  const v = await observeServed(ctx, name);
+  const obligations = servedObligations(v);
+  sighted(
+    ctx,
+    name,
+    v,
+    obligations.filter((o) => o.core).every((o) => o.holds),
+  );
+  return overObligations(obligations, owned, expected, shownObservation(v));
+}
+
+const shownObservation = (v: OrgObservation) => ({
+  ...shown({ org: v.org, fqdn: v.name, records: v.records, node: v.http }),
+  dials: v.dials,
+  nodeContainers: v.containers,
+  expiryOnChain: v.expiryOnChain.toString(),
+});
+
+const shown = (v: Pick<OrgView, 'org' | 'fqdn' | 'records' | 'node'>) => ({
   org: v.org,
   name: v.fqdn,
   a: v.records.a,
@@ -64,8 +181,9 @@ const shown = (v: OrgView) => ({
   http: { status: v.node.status, nid: v.node.nid },
 });
 
-async function p2p(ctx: ScenarioContext, v: OrgView, peerName?: string) {
-  const peer = peerName ? ctx.peer(peerName) : ctx.world.probe;
+/** A named peer's handshake: its session, kept or new, counts (PROV-NAT is about keeping it). */
+async function p2p(ctx: ScenarioContext, v: OrgView, peerName: string) {
+  const peer = ctx.peer(peerName);
   const srv = v.records.srv[0];
   const nid = v.node.nid;
   if (!srv || !nid) return { ok: false, error: !srv ? 'no SRV record' : 'no NID from the HTTP API to dial' };
@@ -74,22 +192,8 @@ async function p2p(ctx: ScenarioContext, v: OrgView, peerName?: string) {
 
 export async function judge(ctx: ScenarioContext, c: Condition): Promise<Judgement> {
   switch (c.kind) {
-    case 'served': {
-      const v = await view(ctx, c.org);
-      const hs = await p2p(ctx, v);
-      const holds =
-        v.records.a.length > 0 &&
-        v.records.srv.length > 0 &&
-        v.records.txt.length > 0 &&
-        !!v.node.nid &&
-        hs.ok;
-      return {
-        holds,
-        expected:
-          'A, SRV and TXT records, HTTP /api/v1/node by Host with a NID, and a radicle handshake at the SRV port',
-        observed: { ...shown(v), handshake: hs.ok ? 'ok' : hs.error },
-      };
-    }
+    case 'served':
+      return served(ctx, c.org, (o) => o.core, SERVED);
     case 'published': {
       const v = await view(ctx, c.org);
       const nodes = await runningNodes(ctx, v.org);
@@ -104,52 +208,40 @@ export async function judge(ctx: ScenarioContext, c: Condition): Promise<Judgeme
         observed: { ...shown(v), nodeContainers: nodes },
       };
     }
-    case 'gone': {
-      const v = await view(ctx, c.org);
-      const seen = ctx.seen.get(c.org);
-      const portOpen = seen?.address && seen.port ? await tcpOpen(seen.address, seen.port) : false;
-      const nodes = await runningNodes(ctx, v.org);
-      const holds =
-        v.records.a.length + v.records.srv.length + v.records.txt.length === 0 &&
-        v.node.status !== 200 &&
-        !portOpen &&
-        nodes.length === 0;
-      return {
-        holds,
-        expected:
-          'no A/SRV/TXT record, no HTTP 200 by Host, the last p2p port closed, no running org-node container',
-        observed: { ...shown(v), lastSeen: seen, p2pPortOpen: portOpen, nodeContainers: nodes },
-      };
-    }
+    case 'gone':
+      return gone(ctx, c.org);
     case 'dns-consistent':
-      return dnsConsistent(ctx, c.org);
-    case 'txt-expiry': {
-      const v = await view(ctx, c.org);
-      const published = v.records.txt.find((t) => t.expiry !== undefined)?.expiry;
-      const onChain = await expiryOf(ctx.world.test, ctx.world.booted.world.contracts.provider, v.org);
-      return {
-        holds: published === onChain,
-        expected: `TXT expiry= equals expiryOf on chain (${onChain})`,
-        observed: { ...shown(v), expiryOnChain: onChain.toString() },
-      };
-    }
+      return served(
+        ctx,
+        c.org,
+        (o) => o.core || o.requirement === 'PROV-DNS',
+        'one A on internet, one SRV naming the org at its port, TXT nid = the NID the node at A:SRV-port answers with, TXT expiry = expiryOf on chain',
+      );
+    case 'txt-expiry':
+      return served(ctx, c.org, (o) => o.name === 'TXT expiry', 'TXT expiry= equals expiryOf on chain');
     case 'p2p': {
+      if (!c.peer)
+        return served(
+          ctx,
+          c.org,
+          (o) => o.name === 'p2p',
+          'a peer on the internet completes a radicle handshake with the published NID at A:SRV-port',
+        );
       const v = await view(ctx, c.org);
       const hs = await p2p(ctx, v, c.peer);
       return {
         holds: hs.ok,
-        expected: `${c.peer ?? 'the probe peer'} completes a radicle handshake with the HTTP API's NID at the SRV target and port`,
+        expected: `${c.peer} completes a radicle handshake with the HTTP API's NID at the SRV target and port`,
         observed: { ...shown(v), handshake: hs.ok ? 'ok' : hs.error },
       };
     }
-    case 'http': {
-      const v = await view(ctx, c.org);
-      return {
-        holds: v.node.status === 200 && !!v.node.nid,
-        expected: `GET http://${v.fqdn}/api/v1/node answers 200 with the node's NID`,
-        observed: shown(v),
-      };
-    }
+    case 'http':
+      return served(
+        ctx,
+        c.org,
+        (o) => o.requirement === 'PROV-HTTP',
+        `GET http://<label>.<zone>/api/v1/node (from the internet) answers 200 with the NID of the node at A:SRV-port`,
+      );
     case 'same-node':
     case 'same-identity':
       return sameNode(ctx, c.org, c.since, c.kind === 'same-node');
@@ -158,7 +250,7 @@ export async function judge(ctx: ScenarioContext, c: Condition): Promise<Judgeme
       const v = await view(ctx, c.org);
       const repo = ctx.repos.get(c.repo);
       if (!repo) throw new Error(`repository "${c.repo}" was never created`);
-      const has = v.address ? await servesRepo(v.address, v.fqdn, repo.rid) : false;
+      const has = v.address ? await servesRepo(v.address, v.fqdn, repo.rid, ctx.world.probe) : false;
       return {
         holds: c.kind === 'has-repo' ? has : !has,
         expected: `GET /api/v1/repos/${repo.rid} by Host ${c.kind === 'has-repo' ? 'answers 200' : 'does not answer 200'}`,
@@ -180,35 +272,33 @@ async function runningNodes(ctx: ScenarioContext, org: Address): Promise<string[
   return found.map((c) => c.Names?.[0]?.replace(/^\//, '') ?? c.Id.slice(0, 12));
 }
 
-async function dnsConsistent(ctx: ScenarioContext, name: string): Promise<Judgement> {
-  const v = await view(ctx, name);
-  const problems: string[] = [];
-  const { a, srv, txt } = v.records;
-  if (a.length !== 1) problems.push(`expected one A record, found ${a.length}`);
-  if (srv.length !== 1) problems.push(`expected one SRV record, found ${srv.length}`);
-  else if (srv[0]!.target !== v.fqdn) problems.push(`SRV target ${srv[0]!.target} is not ${v.fqdn}`);
-  // The fields may come in one TXT record or several.
-  const t = { nid: txt.find((x) => x.nid)?.nid, expiry: txt.find((x) => x.expiry !== undefined)?.expiry };
-  if (!t?.nid) problems.push('no TXT nid=');
-  if (t?.expiry === undefined) problems.push('no TXT expiry=');
-  const hs = await p2p(ctx, v);
-  if (!hs.ok) problems.push(`no handshake at the SRV port: ${hs.error}`);
-  if (t?.nid && v.node.nid && t.nid !== v.node.nid)
-    problems.push(`TXT nid ${t.nid} is not the node's NID ${v.node.nid}`);
-  const onChain = await expiryOf(ctx.world.test, ctx.world.booted.world.contracts.provider, v.org);
-  if (t?.expiry !== undefined && t.expiry !== onChain)
-    problems.push(`TXT expiry ${t.expiry} is not expiryOf ${onChain}`);
-  return {
-    holds: problems.length === 0,
-    expected:
-      'one A, one SRV naming the org at its port, TXT nid = the NID the node answers with, TXT expiry = expiryOf on chain',
-    observed: {
-      ...shown(v),
-      expiryOnChain: onChain.toString(),
-      handshake: hs.ok ? 'ok' : hs.error,
-      problems,
+/** Every record type absent, the last p2p port no longer answering the NID, the Host no longer routed to it. */
+async function gone(ctx: ScenarioContext, name: string): Promise<Judgement> {
+  const org = ctx.org(name);
+  const lastSeen = ctx.seen.get(name);
+  const v = await observeGone(org, fqdnOf(org, ctx.zone), lastSeen, {
+    dnsServer: ctx.dnsServer,
+    runId: ctx.world.run.id,
+    from: ctx.world.probe,
+  });
+  const obligations = goneObligations(v);
+  if (obligations.every((o) => o.holds) && lastSeen) ctx.seen.set(name, { ...lastSeen, live: false });
+  return overObligations(
+    obligations,
+    () => true,
+    'gone: no A/SRV/TXT record, the last p2p port no longer answers the NID, the Host no longer routed to the node, no running org-node container',
+    {
+      org,
+      name: v.name,
+      a: v.records.a,
+      srv: v.records.srv,
+      txt: v.records.txt.map((t) => t.raw),
+      http: { status: v.http.status, nid: v.http.nid },
+      lastSeen,
+      ...(v.dial && { dial: v.dial }),
+      nodeContainers: v.containers,
     },
-  };
+  );
 }
 
 async function sameNode(
@@ -225,11 +315,16 @@ async function sameNode(
   else if (v.node.nid !== before.nid) problems.push(`NID changed: ${before.nid} → ${v.node.nid}`);
   const reposNow: string[] = [];
   for (const rid of before.repos) {
-    if (v.address && (await servesRepo(v.address, v.fqdn, rid))) reposNow.push(rid);
+    if (v.address && (await servesRepo(v.address, v.fqdn, rid, ctx.world.probe))) reposNow.push(rid);
     else problems.push(`repository ${rid} is no longer served`);
   }
   const sessionsNow: Record<string, unknown> = {};
   if (strict) {
+    // An extension must show in TXT too (PROV-EXTEND): same node, new expiry.
+    const onChain = await expiryOf(ctx.world.test, ctx.world.booted.world.contracts.provider, v.org);
+    const txtExpiry = v.records.txt.find((t) => t.expiry !== undefined)?.expiry;
+    if (txtExpiry !== onChain)
+      problems.push(`TXT expiry=${txtExpiry ?? '(none)'}, expiryOf on chain is ${onChain}`);
     if (v.node.startedAt !== before.startedAt || v.node.restarts !== before.restarts) {
       problems.push(`the node restarted: started ${before.startedAt} → ${v.node.startedAt}`);
     }
@@ -298,54 +393,102 @@ async function fetched(
   };
 }
 
-async function isolated(ctx: ScenarioContext, names: string[]): Promise<Judgement> {
-  const views = await Promise.all(names.map((n) => view(ctx, n)));
-  const problems: string[] = [];
-  const ports = views.map((v) => v.records.srv[0]?.port);
-  const nids = views.map((v) => v.node.nid);
-  if (new Set(ports).size !== ports.length || ports.includes(undefined))
-    problems.push(`ports not distinct: ${ports.join(', ')}`);
-  if (new Set(nids).size !== nids.length || nids.includes(undefined))
-    problems.push(`NIDs not distinct: ${nids.join(', ')}`);
-  // Each org's port must answer with its own NID: a dial with the org's NID at its port.
-  for (const v of views) {
-    const hs = await p2p(ctx, v);
-    if (!hs.ok) problems.push(`${v.fqdn}: no handshake with its own NID at its port (${hs.error})`);
-  }
-  return {
-    holds: problems.length === 0,
-    expected: 'distinct ports and NIDs; each name, port and Host reaches its own node',
-    observed: { orgs: views.map(shown), problems },
-  };
+function isolated(ctx: ScenarioContext, names: string[]): Promise<Judgement> {
+  return manyServed(
+    ctx,
+    names.map((name) => ({ name, org: ctx.org(name) })),
+    'each org served, its name, port and Host reaching its own NID; ports and NIDs pairwise distinct',
+  );
 }
 
-async function burstServed(ctx: ScenarioContext): Promise<Judgement> {
-  const names = ctx.burst;
+function burstServed(ctx: ScenarioContext): Promise<Judgement> {
+  return manyServed(
+    ctx,
+    ctx.burst.map((org) => ({ name: org, org })),
+    `all ${ctx.burst.length} orgs of the burst served, each name, port and Host reaching its own NID; ports and NIDs pairwise distinct`,
+  );
+}
+
+/** The obligations that say an org's name, port and Host reach its own node. */
+const ownNode = (o: Obligation) => o.core || o.name === 'TXT nid' || o.name === 'HTTP nid';
+
+/**
+ * Several orgs judged together: each served with its own NID behind its own name, port and Host,
+ * one evidence line each, and one for them being pairwise distinct (two orgs at one A:port, or
+ * answering with one NID, is a contradiction no waiting mends).
+ */
+async function manyServed(
+  ctx: ScenarioContext,
+  orgs: { name: string; org: Address }[],
+  expected: string,
+): Promise<Judgement> {
+  const w = ctx.world;
   const views = await Promise.all(
-    names.map(async (org) => {
-      const fqdn = fqdnOf(org, ctx.zone);
-      const records = await lookup(ctx.dnsServer, fqdn);
-      const node: NodeInfo = records.a[0] ? await nodeInfo(records.a[0], fqdn) : { status: 0 };
-      return { org, records, node };
-    }),
+    orgs.map(async ({ org }) =>
+      observeOrg(org, fqdnOf(org, ctx.zone), {
+        dnsServer: ctx.dnsServer,
+        runId: w.run.id,
+        from: w.probe,
+        internet: w.booted.topology.internet.subnet,
+        expiryOnChain: await expiryOf(w.test, w.booted.world.contracts.provider, org),
+      }),
+    ),
   );
-  const served = views.filter(
-    (v) => v.records.a.length && v.records.srv.length && v.records.txt.length && v.node.nid,
-  );
-  const ports = new Set(served.map((v) => v.records.srv[0]!.port));
-  const nids = new Set(served.map((v) => v.node.nid));
+  const sharing = (key: (v: OrgObservation) => string | undefined, what: string) => {
+    const by = new Map<string, string[]>();
+    views.forEach((v, i) => {
+      const k = key(v);
+      if (k) by.set(k, [...(by.get(k) ?? []), orgs[i]!.name]);
+    });
+    return [...by].filter(([, n]) => n.length > 1).map(([k, n]) => `${n.join(' and ')} share ${what} ${k}`);
+  };
+  const collisions = [
+    ...sharing(endpointOf, 'the p2p endpoint'),
+    ...sharing((v) => answeringNid(v) ?? v.http.nid, 'the NID'),
+  ];
+  const lines: JudgementLine[] = [];
+  const problems: string[] = [...collisions];
+  const decisive: string[] = [...collisions];
+  let settled = true;
+  views.forEach((v, i) => {
+    const name = orgs[i]!.name;
+    const obligations = servedObligations(v);
+    if (ctx.world.orgs.has(name))
+      sighted(
+        ctx,
+        name,
+        v,
+        obligations.filter((o) => o.core).every((o) => o.holds),
+      );
+    const own = obligations.filter(ownNode);
+    const ownProblems = problemsOf(own);
+    lines.push({
+      holds: !ownProblems.length,
+      expected: `${name}: served, its name, port and Host reaching its own NID`,
+      ...(ownProblems.length && { problem: ownProblems.join('; ') }),
+    });
+    problems.push(...ownProblems.map((p) => `${name}: ${p}`));
+    decisive.push(...problemsOf(own.filter((o) => o.decisive && !o.holds)).map((p) => `${name}: ${p}`));
+    if (own.filter((o) => o.core).every((o) => o.holds)) {
+      for (const o of obligations.filter((x) => !ownNode(x))) {
+        lines.push({ ...line(o), requirement: o.requirement, expected: `${name}: ${o.name}: ${o.expected}` });
+        if (!o.holds) settled = false;
+      }
+    }
+  });
+  lines.push({
+    holds: !collisions.length,
+    expected: 'p2p endpoints (A:port) and NIDs pairwise distinct',
+    ...(collisions.length && { problem: collisions.join('; ') }),
+  });
+  const holds = lines.filter((l) => !l.requirement).every((l) => l.holds);
   return {
-    holds: served.length === names.length && ports.size === names.length && nids.size === names.length,
-    expected: `all ${names.length} orgs of the burst served (A, SRV, TXT, HTTP NID) with distinct ports and NIDs`,
-    observed: {
-      orgs: names.length,
-      served: served.length,
-      distinctPorts: ports.size,
-      distinctNids: nids.size,
-      missing: views
-        .filter((v) => !served.includes(v))
-        .map((v) => v.org)
-        .slice(0, 10),
-    },
+    holds,
+    settled: holds && settled,
+    expected,
+    observed: { orgs: views.map(shownObservation), ...(problems.length && { problems }) },
+    ...(problems.length && { failure: problems.slice(0, 8).join('; ') }),
+    ...(decisive.length && { decided: decisive.join('; ') }),
+    lines,
   };
 }

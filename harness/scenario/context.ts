@@ -2,15 +2,15 @@
 import type { Address } from 'viem';
 import type { Fault } from '../faults/fault.js';
 import type { Host } from '../net/topology.js';
+import type { LastSeen } from '../outside/index.js';
 import type { Session } from '../peers/index.js';
 import type { LocalRepo } from '../peers/index.js';
 import type { ScenarioWorld } from './world.js';
 
 /** The last place an org was seen served: where `gone` looks for leftovers. */
-export interface Sighting {
-  address?: string;
-  port?: number;
-  nid?: string;
+export interface Sighting extends LastSeen {
+  /** Served there at the last look (false once judged gone): its port is not another org's. */
+  live?: boolean;
 }
 
 /** `remember` keeps this; `same-node` and `same-identity` compare with it. */
@@ -48,6 +48,8 @@ export interface ScenarioContext {
   burst: Address[];
   /** Faults in force, healed by `heal` (or at the end). */
   faults: Fault[];
+  /** When the scenario last acted on the world (ms): deadlines of later judgements count from it. */
+  actedAt?: number;
   /** Block of the last transaction the scenario sent (what `confirm` waits on). */
   lastTxBlock?: bigint;
 }

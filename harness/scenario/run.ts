@@ -109,8 +109,11 @@ async function orgNodeLogs(runId: string, redact: (s: string) => string): Promis
 }
 
 /**
- * Runs the steps of `scenario` in order, each through its definition, recording each in `result`;
- * a step that throws, or fails a check that stops the scenario, skips the rest.
+ * Runs the steps of `scenario` in order, each through its definition, recording each in `result`.
+ * A failed check does not end the scenario: requirements proved later are judged on their own
+ * (a provider's records that disagree with its endpoints must fail PROV-DNS, not skip the rest), and
+ * failures after a failed `wait`, which later steps count on, are marked as perhaps following from
+ * it. A step that throws (the script itself cannot go on) skips the rest.
  */
 export async function runSteps(
   ctx: ScenarioContext,
@@ -121,12 +124,14 @@ export async function runSteps(
 ): Promise<void> {
   const head = async () => Number(await ctx.world.test.getBlockNumber({ cacheTime: 0 }));
   let stopped: string | undefined;
+  let gateFailed: string | undefined;
   for (const step of scenario.steps) {
+    const definition = stepDefinition(step.kind)!;
     const record: StepResult = {
       index: step.index,
       line: step.line,
       kind: step.kind,
-      summary: stepDefinition(step.kind)!.describe?.(step as never) ?? step.kind,
+      summary: definition.describe?.(step as never) ?? step.kind,
       startedAt: now(),
       endedAt: '',
       status: 'ok',
@@ -147,24 +152,15 @@ export async function runSteps(
     }
     const t0 = Date.now();
     record.blockStart = await head();
-    const evidence = ({ holds: verdict, deadline, ...j }: StepCheck) => {
-      for (const id of step.proves) {
-        const e: Evidence = {
-          requirement: id,
-          scenario: scenario.id,
-          step: step.index,
-          line: step.line,
-          verdict: verdict ? 'pass' : 'fail',
-          expected: j.expected,
-          observed: JSON.parse(ctx.world.redact(JSON.stringify(j.observed))) as Record<string, unknown>,
-          ...(deadline && {
-            deadline: { ...(deadline.name && { name: deadline.name }), seconds: deadline.seconds },
-          }),
+    const evidence = (check: StepCheck) => {
+      for (const e of evidenceOf(check, step, scenario.id, gateFailed)) {
+        result.evidence.push({
+          ...e,
+          observed: JSON.parse(ctx.world.redact(JSON.stringify(e.observed))) as Record<string, unknown>,
           elapsedMs: Date.now() - t0,
           at: now(),
           block: record.blockStart,
-        };
-        result.evidence.push(e);
+        });
       }
     };
     try {
@@ -177,7 +173,7 @@ export async function runSteps(
           record.status = 'failed';
           record.error = out.check.failure ?? out.check.expected;
           result.status = 'failed';
-          if (out.stopsOnFailure) stopped = `step ${step.index + 1} (line ${step.line}) failed`;
+          if (out.stopsOnFailure) gateFailed ??= `step ${step.index + 1} (line ${step.line}) failed`;
         }
       }
     } catch (error) {
@@ -187,6 +183,8 @@ export async function runSteps(
       stopped = `step ${step.index + 1} (line ${step.line}) failed: ${record.error}`;
       result.error = stopped;
     }
+    // Deadlines of later judgements count from the last thing done to the world (SPEC.md §5).
+    if (!definition.judging) ctx.actedAt = Date.now();
     record.blockEnd = await head().catch(() => record.blockStart);
     record.endedAt = now();
     const secs = ((Date.now() - t0) / 1000).toFixed(1);
@@ -194,6 +192,45 @@ export async function runSteps(
       `${step.index + 1}/${scenario.steps.length} ${record.summary}: ${record.status}${record.error ? ` (${record.error})` : ''} [${secs} s, block ${record.blockEnd}]`,
     );
   }
+}
+
+/**
+ * The evidence lines of one check: each line (else the check itself) for each requirement the step
+ * proves, and each line naming its own requirement for that one. `after`: an earlier failed wait,
+ * named on each failing line.
+ */
+export function evidenceOf(
+  check: StepCheck,
+  step: Pick<Step, 'index' | 'line' | 'proves'>,
+  scenario: string,
+  after?: string,
+): Omit<Evidence, 'at'>[] {
+  const lines = check.lines ?? [
+    { holds: check.holds, expected: check.expected, ...(check.failure && { problem: check.failure }) },
+  ];
+  const out: Omit<Evidence, 'at'>[] = [];
+  for (const l of lines) {
+    for (const requirement of l.requirement ? [l.requirement] : step.proves) {
+      const message = l.holds ? undefined : [l.problem, after && `after ${after}: may follow from it`];
+      out.push({
+        requirement,
+        scenario,
+        step: step.index,
+        line: step.line,
+        verdict: l.holds ? 'pass' : 'fail',
+        expected: l.expected,
+        observed: check.observed,
+        ...(check.deadline && {
+          deadline: {
+            ...(check.deadline.name && { name: check.deadline.name }),
+            seconds: check.deadline.seconds,
+          },
+        }),
+        ...(message?.some(Boolean) && { message: message.filter(Boolean).join(' — ') }),
+      });
+    }
+  }
+  return out;
 }
 
 /** What the step's definition does to the world. */

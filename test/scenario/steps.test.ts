@@ -52,11 +52,14 @@ describe('a step defined in one place, and nowhere else', () => {
         note: (valueOf(step, 'note') as string | undefined) ?? 'none',
       }),
       describe: (s) => `stamp ${String(s.org)}`,
-      run: async (_ctx, s) => ({
-        summary: `stamped ${String(s.org)} (${String(s.note)})`,
-        check: { holds: s.note !== 'smudged', expected: 'a clean stamp', observed: { note: s.note } },
-        stopsOnFailure: true,
-      }),
+      run: async (_ctx, s) => {
+        if (s.note === 'boom') throw new Error('the script cannot go on');
+        return {
+          summary: `stamped ${String(s.org)} (${String(s.note)})`,
+          check: { holds: s.note !== 'smudged', expected: 'a clean stamp', observed: { note: s.note } },
+          stopsOnFailure: true,
+        };
+      },
     });
   });
 
@@ -87,8 +90,15 @@ describe('a step defined in one place, and nowhere else', () => {
     ]);
   });
 
-  it('runs through the runner: summary, evidence for what it proves, a failed check stops the scenario', async () => {
-    const parsed = checkScenario(source, F).scenario as Scenario;
+  it('runs through the runner: evidence for what it proves; after a failed wait the scenario goes on, marking later failures; a throw stops it', async () => {
+    const parsed = checkScenario(
+      scenario(
+        '  - stamp: alpha\n  - stamp: { org: alpha, note: smudged, proves: CHAIN-TOPUP }\n' +
+          '  - stamp: { org: alpha, note: smudged, proves: CHAIN-EXTEND }\n  - stamp: alpha\n' +
+          '  - stamp: { org: alpha, note: boom }\n  - stamp: alpha\n',
+      ),
+      F,
+    ).scenario as Scenario;
     // The world is not this test's subject: the runner only reads the head and redacts.
     const ctx = {
       world: { test: { getBlockNumber: async () => 7n }, redact: (s: string) => s },
@@ -99,10 +109,20 @@ describe('a step defined in one place, and nowhere else', () => {
     expect(result.steps.map((s) => [s.summary, s.status, s.error])).toEqual([
       ['stamped alpha (none)', 'ok', undefined],
       ['stamped alpha (smudged)', 'failed', 'a clean stamp'],
+      ['stamped alpha (smudged)', 'failed', 'a clean stamp'],
+      ['stamped alpha (none)', 'ok', undefined],
+      ['stamp alpha', 'failed', 'the script cannot go on'],
       ['stamp alpha', 'skipped', undefined],
     ]);
     expect(result.evidence).toMatchObject([
       { requirement: 'CHAIN-TOPUP', step: 1, line: 6, verdict: 'fail', observed: { note: 'smudged' } },
+      {
+        requirement: 'CHAIN-EXTEND',
+        step: 2,
+        verdict: 'fail',
+        message: 'after step 2 (line 6) failed: may follow from it',
+      },
     ]);
+    expect(result.evidence[0]!.message).toBeUndefined();
   });
 });

@@ -24,7 +24,7 @@ export const connectStep = defineStep({
     const records = await lookup(ctx.dnsServer, fqdn);
     const srv = records.srv[0];
     const address = records.a[0];
-    const node = address ? await nodeInfo(address, fqdn) : undefined;
+    const node = address ? await nodeInfo(address, fqdn, ctx.world.probe) : undefined;
     if (!srv || !node?.nid)
       throw new Error(
         `${s.org} is not served (SRV ${srv ? 'found' : 'missing'}, NID ${node?.nid ?? 'missing'})`,

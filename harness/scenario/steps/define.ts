@@ -58,6 +58,12 @@ export interface StepCheck {
   deadline?: { name?: string; seconds: number };
   /** What the report says when it does not hold (default: expected). */
   failure?: string;
+  /**
+   * The check one obligation at a time, each its own evidence line: for the step's `proves`, or
+   * (with `requirement`) for the requirement the obligation belongs to. Without lines, the check
+   * itself is the one line for each of `proves`.
+   */
+  lines?: { requirement?: string; holds: boolean; expected: string; problem?: string }[];
 }
 
 export interface StepOutcome {
@@ -65,7 +71,10 @@ export interface StepOutcome {
   summary?: string;
   facts?: Record<string, unknown>;
   check?: StepCheck;
-  /** A failed check ends the scenario (the steps after it are skipped). */
+  /**
+   * Later steps count on this check (a `wait`): when it fails the scenario goes on, but later
+   * failures are marked as perhaps following from it.
+   */
   stopsOnFailure?: boolean;
 }
 

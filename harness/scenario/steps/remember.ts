@@ -26,13 +26,13 @@ export const rememberStep = defineStep({
   run: async (ctx, s) => {
     const fqdn = fqdnOf(ctx.org(s.org), ctx.zone);
     const address = (await lookup(ctx.dnsServer, fqdn)).a[0] ?? ctx.seen.get(s.org)?.address;
-    const node = address ? await nodeInfo(address, fqdn) : { status: 0 };
+    const node = address ? await nodeInfo(address, fqdn, ctx.world.probe) : { status: 0 };
     const sessions = Object.fromEntries(
       [...ctx.connections.values()].filter((c) => c.org === s.org).map((c) => [c.peer, c.session]),
     );
     const repos: string[] = [];
     for (const repo of ctx.repos.values()) {
-      if (address && (await servesRepo(address, fqdn, repo.rid))) repos.push(repo.rid);
+      if (address && (await servesRepo(address, fqdn, repo.rid, ctx.world.probe))) repos.push(repo.rid);
     }
     ctx.memory.set(s.as, {
       ...(node.nid && { nid: node.nid }),

@@ -140,6 +140,13 @@ export function describeJudging(words: string, condition: Condition): string {
 }
 
 const POLL_MS = 500;
+/** A contradiction seen this many judgements in a row is decided: the wait ends there. */
+const DECIDED_AFTER = 3;
+/**
+ * However late a judgement starts, it gets this long (or its whole deadline, when shorter): one
+ * unlucky look is not a verdict.
+ */
+const AT_LEAST_MS = 5_000;
 
 export function deadlineOf(d: Deadline, profile: Profile): { name?: string; seconds: number } {
   return 'name' in d ? { name: d.name, seconds: profile.deadlines[d.name] } : { seconds: d.seconds };
@@ -149,12 +156,19 @@ function describeDeadline(d: { name?: string; seconds: number }): string {
   return d.name ? `${d.name} (${d.seconds} s)` : `${d.seconds} s`;
 }
 
-/** Polls `condition` until it holds or `seconds` pass; the last judgement decides. */
-async function until(ctx: ScenarioContext, condition: Condition, seconds: number): Promise<Judgement> {
-  const end = Date.now() + seconds * 1000;
+/**
+ * Polls `condition` until what it judges all holds (`settled`) or `end` passes, or until it shows the
+ * same decided contradiction DECIDED_AFTER times in a row; the last judgement decides.
+ */
+async function until(ctx: ScenarioContext, condition: Condition, end: number): Promise<Judgement> {
+  let streak = 0;
+  let last: string | undefined;
   for (;;) {
     const j = await judge(ctx, condition);
-    if (j.holds || Date.now() >= end) return j;
+    if ((j.settled ?? j.holds) || Date.now() >= end) return j;
+    streak = j.decided !== undefined && j.decided === last ? streak + 1 : j.decided ? 1 : 0;
+    last = j.decided;
+    if (streak >= DECIDED_AFTER) return { ...j, observed: { ...j.observed, decidedAfter: streak } };
     await sleep(Math.min(POLL_MS, Math.max(0, end - Date.now())));
   }
 }
@@ -165,10 +179,24 @@ async function never(ctx: ScenarioContext, condition: Condition, seconds: number
   let last: Judgement;
   do {
     last = await judge(ctx, condition);
-    if (last.holds) return { ...last, holds: false, expected: `never: ${last.expected}` };
+    if (last.holds) return { ...withoutLines(last), holds: false, expected: `never: ${last.expected}` };
     await sleep(POLL_MS);
   } while (Date.now() < end);
-  return { ...last, holds: true, expected: `never: ${last.expected}` };
+  return { ...withoutLines(last), holds: true, expected: `never: ${last.expected}` };
+}
+
+/** A `never` inverts the verdict: the condition's own lines would say the opposite. */
+const withoutLines = ({ lines: _lines, failure: _failure, ...j }: Judgement): Judgement => j;
+
+/**
+ * When a `within` deadline ends: SPEC.md §5 counts it from the moment the world became actionable
+ * for the provider, i.e. the scenario's last act (a confirm, a kill, a start), not from this step:
+ * judgements after one that used up the deadline do not wait it out again.
+ */
+function endOf(ctx: ScenarioContext, seconds: number): number {
+  const now = Date.now();
+  const from = ctx.actedAt ?? now;
+  return Math.max(from + seconds * 1000, now + Math.min(seconds * 1000, AT_LEAST_MS));
 }
 
 /**
@@ -183,8 +211,9 @@ export async function judgeWithin(
 ): Promise<StepOutcome> {
   const within = d && deadlineOf(d, ctx.world.profile);
   const j = mustHold
-    ? await until(ctx, condition, within?.seconds ?? 0)
+    ? await until(ctx, condition, within ? endOf(ctx, within.seconds) : 0)
     : await never(ctx, condition, within!.seconds);
+  const late = within && !j.holds && j.observed.decidedAfter === undefined;
   return {
     facts: { observed: j.observed },
     check: {
@@ -192,7 +221,8 @@ export async function judgeWithin(
       expected: j.expected,
       observed: j.observed,
       ...(within && { deadline: within }),
-      failure: `${j.expected}${within ? ` — not within ${describeDeadline(within)}` : ''}`,
+      ...(j.lines && { lines: j.lines }),
+      failure: `${j.failure ?? j.expected}${late ? ` — not within ${describeDeadline(within)}` : ''}`,
     },
   };
 }
