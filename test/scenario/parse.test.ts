@@ -88,6 +88,7 @@ describe('scenario files: a valid scenario', () => {
         { name: 'office', lan: 'office1', nat: 'symmetric' },
         { name: 'outside' },
       ],
+      currency: 'eth',
       timeoutSeconds: 300,
       steps: [
         { ...at(13, 0), kind: 'top-up', org: 'alpha', packages: 1 },
