@@ -225,6 +225,14 @@ describe('scenario files: a valid scenario', () => {
     expect(bare.description).toBeUndefined();
   });
 
+  it('currency: the provider contract served, eth unless it says token; anything else is named', () => {
+    const src = (currency: string) => `scenario: paid\ntitle: paid\n${currency}steps: [confirm]\n`;
+    expect(parseScenario(src(''), F).currency).toBe('eth');
+    expect(parseScenario(src('currency: token\n'), F).currency).toBe('token');
+    const { problems } = checkScenario(src('currency: btc\n'), F);
+    expect(problems.map((p) => formatProblem(p)).join('\n')).toMatch(/x\.yaml:3:\d+: currency: .*eth.*token/);
+  });
+
   it('peers in one LAN share its router: one that names no NAT gets the LAN’s', () => {
     const s = parseScenario(
       scenario(

@@ -14,5 +14,5 @@ export const permitTopUpStep = defineStep({
     'permit',
     'Top up an org of a TokenProvider (`currency: token`) with a signed permit: `permit-top-up: <org>` or `{ org, packages }`.',
   ),
-  order: 12,
+  order: 32,
 });

@@ -14,5 +14,5 @@ export const swapTopUpStep = defineStep({
     'swap',
     'Top up an org of a TokenProvider (`currency: token`) paying ether swapped for tokens: `swap-top-up: <org>` or `{ org, packages }`.',
   ),
-  order: 14,
+  order: 34,
 });

@@ -82,5 +82,5 @@ export const topUpsStep = defineStep({
       },
     };
   },
-  order: 16,
+  order: 36,
 });
