@@ -18,7 +18,7 @@ import {
 } from '../report/index.js';
 import type { Profile, Scenario } from '../scenario/model.js';
 import { runScenario } from '../scenario/run.js';
-import { appliesTo, CURRENCIES, REQUIREMENTS } from '../spec/requirements.js';
+import { appliesTo, CURRENCIES, REQUIREMENTS, type Currency } from '../spec/requirements.js';
 
 export interface CertifyOptions {
   providerDir: string;
@@ -46,19 +46,27 @@ export const redactSecrets = (s: string): string =>
 
 const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };
 
+/**
+ * What a provider serving `currencies` (manifest; default both) is certified on: the scenarios of a
+ * currency it serves, and the requirements that are not for another currency only.
+ */
+export function servedScope(currencies: readonly Currency[] = CURRENCIES, all: readonly Scenario[]) {
+  const scenarios = all.filter((s) => currencies.includes(s.currency));
+  return {
+    scenarios,
+    requirements: REQUIREMENTS.filter((r) => appliesTo(r, currencies)),
+    leftOut: all.filter((s) => !scenarios.includes(s)),
+  };
+}
+
 export async function certify(o: CertifyOptions): Promise<Certification> {
   const say = o.onProgress ?? (() => undefined);
   const started = Date.now();
   const provider: LoadedProvider = await loadProvider(o.providerDir);
   const repeat = o.repeat ?? 1;
   const parallel = o.parallel ?? o.profile.parallel;
-  // A provider is judged only on the provider contracts it serves (manifest `currencies`).
-  const currencies = provider.manifest.currencies ?? CURRENCIES;
-  const scenarios = o.scenarios.filter((s) => currencies.includes(s.currency));
-  for (const s of o.scenarios) {
-    if (!scenarios.includes(s)) say(`${s.id}: left out (the provider does not serve ${s.currency})`);
-  }
-  const requirements = REQUIREMENTS.filter((r) => appliesTo(r, currencies));
+  const { scenarios, requirements, leftOut } = servedScope(provider.manifest.currencies, o.scenarios);
+  for (const s of leftOut) say(`${s.id}: left out (the provider does not serve ${s.currency})`);
   // Built (or found) once here, so scenarios starting side by side do not race to build it.
   const image = await providerImage(provider, { onProgress: say });
   const digest = (
