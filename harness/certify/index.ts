@@ -18,6 +18,7 @@ import {
 } from '../report/index.js';
 import type { Profile, Scenario } from '../scenario/model.js';
 import { runScenario } from '../scenario/run.js';
+import { appliesTo, CURRENCIES, REQUIREMENTS, type Currency } from '../spec/requirements.js';
 
 export interface CertifyOptions {
   providerDir: string;
@@ -45,12 +46,27 @@ export const redactSecrets = (s: string): string =>
 
 const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };
 
+/**
+ * What a provider serving `currencies` (manifest; default both) is certified on: the scenarios of a
+ * currency it serves, and the requirements that are not for another currency only.
+ */
+export function servedScope(currencies: readonly Currency[] = CURRENCIES, all: readonly Scenario[]) {
+  const scenarios = all.filter((s) => currencies.includes(s.currency));
+  return {
+    scenarios,
+    requirements: REQUIREMENTS.filter((r) => appliesTo(r, currencies)),
+    leftOut: all.filter((s) => !scenarios.includes(s)),
+  };
+}
+
 export async function certify(o: CertifyOptions): Promise<Certification> {
   const say = o.onProgress ?? (() => undefined);
   const started = Date.now();
   const provider: LoadedProvider = await loadProvider(o.providerDir);
   const repeat = o.repeat ?? 1;
   const parallel = o.parallel ?? o.profile.parallel;
+  const { scenarios, requirements, leftOut } = servedScope(provider.manifest.currencies, o.scenarios);
+  for (const s of leftOut) say(`${s.id}: left out (the provider does not serve ${s.currency})`);
   // Built (or found) once here, so scenarios starting side by side do not race to build it.
   const image = await providerImage(provider, { onProgress: say });
   const digest = (
@@ -64,7 +80,7 @@ export async function certify(o: CertifyOptions): Promise<Certification> {
   const all: (ScenarioResult & { repetition: number })[] = [];
   for (let repetition = 1; repetition <= repeat; repetition++) {
     if (repeat > 1) say(`repetition ${repetition}/${repeat}`);
-    const results = await pLimit(Math.max(1, parallel)).map(o.scenarios, (scenario) =>
+    const results = await pLimit(Math.max(1, parallel)).map(scenarios, (scenario) =>
       runScenario({
         scenario,
         provider,
@@ -77,12 +93,12 @@ export async function certify(o: CertifyOptions): Promise<Certification> {
     perRun.push(
       judgeRequirements(
         results.flatMap((r) => r.evidence),
-        { scenariosRun: o.scenarios.map((s) => ({ id: s.id, proves: s.proves })) },
+        { requirements, scenariosRun: scenarios.map((s) => ({ id: s.id, proves: s.proves })) },
       ),
     );
     all.push(...results.map((r) => ({ ...r, repetition })));
   }
-  const requirements = combineRepetitions(perRun);
+  const verdicts = combineRepetitions(perRun);
   const mustFail = provider.manifest.mustFail;
   const harnessBroke = all.some((s) => s.status === 'error');
   const results: CertificationResults = {
@@ -101,11 +117,11 @@ export async function certify(o: CertifyOptions): Promise<Certification> {
     startedAt: new Date(started).toISOString(),
     endedAt: new Date().toISOString(),
     durationMs: Date.now() - started,
-    outcome: harnessBroke ? 'harness-error' : outcome(requirements, mustFail),
-    requirements,
+    outcome: harnessBroke ? 'harness-error' : outcome(verdicts, mustFail),
+    requirements: verdicts,
     scenarios: all,
     ...(mustFail && { mustFail }),
   };
   const paths = await writeReports(results, o.out, { redact: redactSecrets });
-  return { results, paths, ...(mustFail && { mismatch: mutantMismatch(requirements, mustFail) }) };
+  return { results, paths, ...(mustFail && { mismatch: mutantMismatch(verdicts, mustFail) }) };
 }

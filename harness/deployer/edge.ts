@@ -41,6 +41,8 @@ export interface EdgeOptions {
   image: string;
   publicNetwork: string;
   clusterNetwork: string;
+  /** The URL paths routed to an org's node by its Host (default: all, `/`). */
+  httpPaths?: readonly string[];
   log: Logger;
 }
 
@@ -67,7 +69,7 @@ export function natRules(routes: readonly EdgeRoute[]): string {
   return lines.join('\n');
 }
 
-export function nginxConfig(routes: readonly EdgeRoute[]): string {
+export function nginxConfig(routes: readonly EdgeRoute[], paths: readonly string[] = ['/']): string {
   const servers = [...routes]
     .sort((a, b) => (a.host < b.host ? -1 : 1))
     .map((r) =>
@@ -75,19 +77,29 @@ export function nginxConfig(routes: readonly EdgeRoute[]): string {
         'server {',
         '  listen 80;',
         `  server_name ${r.host};`,
-        '  location / {',
-        `    proxy_pass http://${r.address}:${HTTP_PORT};`,
-        '    proxy_set_header Host $host;',
-        '    proxy_set_header X-Forwarded-For $remote_addr;',
-        '    proxy_connect_timeout 5s;',
-        '  }',
+        ...paths.flatMap((path) => [
+          `  location ${path} {`,
+          `    proxy_pass http://${r.address}:${HTTP_PORT};`,
+          '    proxy_set_header Host $host;',
+          '    proxy_set_header X-Forwarded-For $remote_addr;',
+          '    proxy_connect_timeout 5s;',
+          '  }',
+        ]),
         '}',
       ].join('\n'),
     );
   return `# Written by the oneclick reference deployer: one server per org.\n${servers.join('\n')}\n`;
 }
 
-export function createEdge({ docker, runId, image, publicNetwork, clusterNetwork, log }: EdgeOptions) {
+export function createEdge({
+  docker,
+  runId,
+  image,
+  publicNetwork,
+  clusterNetwork,
+  httpPaths,
+  log,
+}: EdgeOptions) {
   const name = edgeName(runId);
   let prepared: string | undefined;
   let applied: { id: string; nat: string; nginx: string } | undefined;
@@ -151,7 +163,7 @@ export function createEdge({ docker, runId, image, publicNetwork, clusterNetwork
   /** Makes the edge forward exactly `routes` (ports and Host names); a no-op when nothing changed. */
   async function apply(edge: EdgeState, routes: readonly EdgeRoute[]): Promise<boolean> {
     const nat = natRules(routes);
-    const nginx = nginxConfig(routes);
+    const nginx = nginxConfig(routes, httpPaths);
     if (applied?.id === edge.id && applied.nat === nat && applied.nginx === nginx) return false;
     if (applied?.id !== edge.id || applied.nat !== nat) {
       await runIn(docker, edge.id, ['iptables-restore', '--noflush'], nat);

@@ -49,13 +49,15 @@ export interface Policy {
   recreate(row: OrgRow): boolean;
   /** Whether the org's anchored repositories are seeded (`rad seed`) in its node. */
   seedsAnchors: boolean;
+  /** The URL paths the edge routes to an org's node by Host (nginx locations). */
+  httpPaths: readonly string[];
 }
 
 /**
  * The reference: it acts on the configuration as given; an org runs while its deployment says
  * `run`; each org has its own port, recorded in the store; `/radicle` is the org's named volume (kept
  * across stops and renewals); TXT carries the node's own NID; a top-up changes only the records; every
- * anchored repository is seeded.
+ * anchored repository is seeded; the edge routes every path of an org's Host to its node.
  */
 export const referencePolicy: Policy = Object.freeze({
   start: (config: DeployerConfig) => Promise.resolve(config),
@@ -68,6 +70,7 @@ export const referencePolicy: Policy = Object.freeze({
   publishedNid: (nid: string) => nid,
   recreate: () => false,
   seedsAnchors: true,
+  httpPaths: ['/'],
 });
 
 /** The reference with some decisions made otherwise. */

@@ -23,6 +23,7 @@ import {
   type Problem,
   type SourceMap,
 } from '../yaml/index.js';
+import type { Currency } from '../spec/requirements.js';
 import schema from './manifest.schema.json' with { type: 'json' };
 
 export const MANIFEST_FILE = 'provider.yaml';
@@ -56,6 +57,8 @@ export interface ProviderManifest {
   runtime: 'docker';
   env?: Record<string, string>;
   readiness: Readiness;
+  /** The provider contracts it serves (default: both). */
+  currencies?: Currency[];
   requirements?: string[];
   mustFail?: string[];
 }

@@ -3,7 +3,7 @@
  * source line so a report and an error can point at it. The file format is in scenarios/README.md.
  */
 import type { NatPreset } from '../net/router.js';
-import type { DeadlineName, RequirementId } from '../spec/requirements.js';
+import type { Currency, DeadlineName, RequirementId } from '../spec/requirements.js';
 
 /** A profile deadline by name, or an explicit one. */
 export type Deadline = { name: DeadlineName } | { seconds: number };
@@ -80,6 +80,8 @@ export interface Scenario {
   id: string;
   title: string;
   description?: string;
+  /** `currency:` — the provider contract the provider serves here (default eth). */
+  currency: Currency;
   /** Union of every step's `proves`, in first-seen order. */
   proves: RequirementId[];
   orgs: OrgSpec[];

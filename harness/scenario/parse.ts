@@ -117,6 +117,7 @@ export function checkScenario(
       id: raw.scenario as string,
       title: raw.title as string,
       ...(typeof raw.description === 'string' ? { description: raw.description } : {}),
+      currency: raw.currency === 'token' ? 'token' : 'eth',
       proves,
       orgs: world.orgs,
       peers: world.peers,

@@ -57,6 +57,7 @@ export async function startScenarioWorld(o: StartScenarioWorldOptions): Promise<
   const world = await startWorld(run, {
     topology: { cluster: false, lans: [...lans.values()] },
     chain: { seed: chainSeed(seed, scenario.id) },
+    currency: scenario.currency,
     confirmations: profile.confirmations,
     graceBlocks: profile.graceBlocks,
     provider: {

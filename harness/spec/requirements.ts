@@ -17,7 +17,17 @@ export interface Requirement {
   readonly observedBy: readonly Observation[];
   /** The profile deadline this requirement is judged against, if any (blocks are fixed by the chain). */
   readonly deadline?: DeadlineName;
+  /** Judged only for a provider serving this currency's contract (manifest `currencies`). */
+  readonly currency?: Currency;
 }
+
+/** The provider contracts a provider may serve: `EthProvider` (ether) or `TokenProvider` (stablecoin). */
+export type Currency = 'eth' | 'token';
+export const CURRENCIES: readonly Currency[] = ['eth', 'token'];
+
+/** Whether a provider serving `currencies` is judged on `r`. */
+export const appliesTo = (r: Requirement, currencies: readonly Currency[]): boolean =>
+  r.currency === undefined || currencies.includes(r.currency);
 
 const req = (
   id: string,
@@ -26,6 +36,8 @@ const req = (
   observedBy: readonly Observation[],
   deadline?: DeadlineName,
 ): Requirement => ({ id, level, title, observedBy, ...(deadline && { deadline }) });
+
+const forTokens = <R extends Requirement>(r: R): R & { currency: 'token' } => ({ ...r, currency: 'token' });
 
 export const REQUIREMENTS = [
   req(
@@ -48,6 +60,14 @@ export const REQUIREMENTS = [
     'MUST',
     'A payment that is not a whole, non-zero number of packages reverts with InvalidAmount',
     ['chain'],
+  ),
+  forTokens(
+    req(
+      'CHAIN-TOKEN',
+      'MUST',
+      'A TokenProvider top-up paid with an allowance, a permit or an ETH→token swap starts or extends a deployment as a top-up does',
+      ['chain'],
+    ),
   ),
   req(
     'PROV-CONFIRMATIONS',
@@ -175,6 +195,43 @@ export const REQUIREMENTS = [
     'Events from other contracts and malformed logs are ignored',
     ['dns', 'http'],
     'quiet',
+  ),
+  forTokens(
+    req(
+      'PROV-TOKEN',
+      'MUST',
+      'A provider serving a TokenProvider serves orgs paid with an allowance, a permit or a swap',
+      ['dns', 'p2p', 'http', 'chain'],
+      'provision',
+    ),
+  ),
+  req(
+    'PROV-GRACE-TOPUP',
+    'MUST',
+    'A top-up landing at block expiry or during grace continues the deployment: same node, new expiry, never gone',
+    ['dns', 'p2p', 'http', 'chain'],
+    'update',
+  ),
+  req(
+    'PROV-PARTITION',
+    'MUST',
+    'After a partition between a peer behind NAT and the org-node heals, the session and replication come back',
+    ['p2p'],
+    'recover',
+  ),
+  req(
+    'PROV-LOSSY-LINK',
+    'MUST',
+    'Over a lossy link with added latency a push still reaches a peer in another LAN through the org-node',
+    ['p2p'],
+    'replicate',
+  ),
+  req(
+    'PROV-GIT-HTTP',
+    'MUST',
+    'git clone http://<label>.<zone>/<rid>.git from the internet yields the anchored repository with its pushed head',
+    ['http'],
+    'replicate',
   ),
 ] as const satisfies readonly Requirement[];
 

@@ -71,6 +71,13 @@ describe('edge rules', () => {
     expect(conf).toContain('proxy_pass http://172.16.0.10:8080;');
     expect(conf).toContain('proxy_pass http://172.16.0.20:8080;');
   });
+
+  it('routes every path of a Host by default (git over HTTP too); a narrower list only those', () => {
+    expect(nginxConfig(routes).match(/location \/ \{/g)).toHaveLength(routes.length);
+    const apiOnly = nginxConfig(routes, ['/api/']);
+    expect(apiOnly).toContain('location /api/ {');
+    expect(apiOnly).not.toContain('location / {');
+  });
 });
 
 describe('DNS updates', () => {

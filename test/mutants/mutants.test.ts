@@ -71,20 +71,24 @@ describe('mutant policies (units)', () => {
         p.recreate(row('run', 10n)),
         p.recreate(row('run', 20n)),
         p.recreate(row('run', 20n, '0xb')),
+        // A top-up seen at block 25, after the expiry (20) it was served with: in grace.
+        p.recreate({ ...row('run', 30n), block: 25n }),
       ],
       seedsAnchors: p.seedsAnchors,
+      httpPaths: p.httpPaths,
     };
   };
 
-  it('the reference: runs what says run, its own recorded ports, a volume, the real NID, no restarts, seeds', async () => {
+  it('the reference: runs what says run, its own recorded ports, a volume, the real NID, no restarts, seeds, routes every path', async () => {
     expect(await decisions(referencePolicy)).toEqual({
       start: { confirmations: 2n, graceBlocks: 10n, startBlock: 0n },
       wanted: [true, false, false, false],
       ports: [30002, 30005],
       dataMount: { Type: 'volume', Source: 'v', Target: '/radicle' },
       publishedNid: nid,
-      recreate: [false, false, false, false],
+      recreate: [false, false, false, false, false],
       seedsAnchors: true,
+      httpPaths: ['/'],
     });
   });
 
@@ -96,7 +100,9 @@ describe('mutant policies (units)', () => {
       'shared-port': { ports: [30000, 30000] },
       'ephemeral-storage': { dataMount: { Type: 'tmpfs', Source: '', Target: '/radicle' } },
       'wrong-nid': { publishedNid: `${nid.slice(0, -1)}T` },
-      'restart-on-extend': { recreate: [false, false, true, false] },
+      'restart-on-extend': { recreate: [false, false, true, false, true] },
+      'restart-in-grace': { recreate: [false, false, false, false, true] },
+      'api-only-edge': { httpPaths: ['/api/'] },
       'ignore-anchors': { seedsAnchors: false },
       'ignore-confirmations': { start: { ...reference.start, confirmations: 0n } },
       'early-teardown': { start: { ...reference.start, graceBlocks: 0n } },

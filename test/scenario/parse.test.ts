@@ -88,6 +88,7 @@ describe('scenario files: a valid scenario', () => {
         { name: 'office', lan: 'office1', nat: 'symmetric' },
         { name: 'outside' },
       ],
+      currency: 'eth',
       timeoutSeconds: 300,
       steps: [
         { ...at(13, 0), kind: 'top-up', org: 'alpha', packages: 1 },
@@ -222,6 +223,14 @@ describe('scenario files: a valid scenario', () => {
     const bare = parseScenario('scenario: bare\ntitle: no world\nsteps: [confirm, { mine: 2 }]\n', F);
     expect(bare).toMatchObject({ orgs: [], peers: [], proves: [], file: join(process.cwd(), F) });
     expect(bare.description).toBeUndefined();
+  });
+
+  it('currency: the provider contract served, eth unless it says token; anything else is named', () => {
+    const src = (currency: string) => `scenario: paid\ntitle: paid\n${currency}steps: [confirm]\n`;
+    expect(parseScenario(src(''), F).currency).toBe('eth');
+    expect(parseScenario(src('currency: token\n'), F).currency).toBe('token');
+    const { problems } = checkScenario(src('currency: btc\n'), F);
+    expect(problems.map((p) => formatProblem(p)).join('\n')).toMatch(/x\.yaml:3:\d+: currency: .*eth.*token/);
   });
 
   it('peers in one LAN share its router: one that names no NAT gets the LAN’s', () => {

@@ -10,17 +10,18 @@ describe('oneclick spec coverage', () => {
     const coverage = JSON.parse(r.stdout) as Coverage;
     expect(coverage.rows.map((row) => row.id)).toEqual(REQUIREMENT_IDS);
     expect(coverage.unproved).toEqual([]);
-    expect(coverage.rows.find((row) => row.id === 'PROV-DNS')).toMatchObject({
+    expect(coverage.rows.find((row) => row.id === 'PROV-EXTEND')).toMatchObject({
       scenarios: ['lifecycle'],
-      mutants: ['faulty-wrong-nid'],
+      mutants: ['faulty-restart-on-extend'],
     });
     expect(coverage.rows.find((row) => row.id === 'PROV-STOP')!.mutants).toContain('faulty-never-teardown');
     expect(coverage.unmutated).toEqual(
       coverage.rows.filter((row) => !row.mutants.length).map((row) => row.id),
     );
     const table = await runCli(['spec', 'coverage']);
-    expect(table.stdout).toMatch(/^PROV-DNS +lifecycle +faulty-wrong-nid$/m);
-    expect(table.stdout).toMatch(/23\/23 requirements proved by a scenario/);
+    expect(table.stdout).toMatch(/^PROV-EXTEND +lifecycle +faulty-restart-on-extend$/m);
+    const n = REQUIREMENT_IDS.length;
+    expect(table.stdout).toContain(`${n}/${n} requirements proved by a scenario`);
   });
 
   it('exits 1 naming the requirements no scenario proves, and 2 for a folder that is not there', async () => {

@@ -47,6 +47,7 @@ function edgeOf(ctx: ReconcileContext, state: ReconcilerState, network: string):
     image: ctx.config.edgeImage,
     publicNetwork: ctx.config.publicNetwork,
     clusterNetwork: network,
+    httpPaths: ctx.policy.httpPaths,
     log: ctx.log,
   });
   return state.edge;

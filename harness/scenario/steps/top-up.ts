@@ -1,8 +1,9 @@
 /** `top-up`: Tops up an org with `packages` packages; proves the contract's arithmetic (CHAIN-TOPUP). */
-import { confirm, expiryOf, topUp } from '../../chain/actions.js';
+import { confirm, expiryOf } from '../../chain/actions.js';
 import { count, defineStep, text } from './define.js';
 import { provider, topUpCheck } from './support/chain.js';
 import { orgStep } from './support/forms.js';
+import { pay } from './support/pay.js';
 
 declare module '../model.js' {
   interface StepForms {
@@ -13,7 +14,7 @@ declare module '../model.js' {
 export const topUpStep = defineStep({
   kind: 'top-up',
   schema: orgStep(
-    'Top up an org with `packages` packages (default 1): `top-up: <org>` or `{ org, packages }`.',
+    "Top up an org with `packages` packages (default 1), in the scenario's currency: `top-up: <org>` or `{ org, packages }`.",
     {
       packages: { type: 'integer', minimum: 1 },
     },
@@ -24,10 +25,7 @@ export const topUpStep = defineStep({
   run: async (ctx, s) => {
     const org = ctx.org(s.org);
     const before = await expiryOf(ctx.world.test, provider(ctx), org);
-    const receipt = await confirm(
-      ctx.world.test,
-      await topUp(ctx.world.wallets.user, provider(ctx), org, s.packages),
-    );
+    const receipt = await confirm(ctx.world.test, await pay(ctx, org, s.packages));
     ctx.lastTxBlock = receipt.blockNumber;
     const check = await topUpCheck(ctx, org, s.packages, before, receipt);
     return {
