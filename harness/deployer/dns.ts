@@ -7,6 +7,8 @@ import type { DnsConfig } from './config.js';
 import type { ExecResult } from './docker.js';
 
 export const TTL = 30;
+/** Radicle's DNS-SD service type (heartwood's systemd/dnssd/radicle-node.dnssd). */
+export const SERVICE = '_radicle-node._tcp';
 
 export interface OrgRecords {
   /** `<label>` (the org as lowercase hex without 0x). */
@@ -32,7 +34,11 @@ export function orgLabel(org: string): string {
 export function createDns(dns: DnsConfig) {
   const zone = dns.zone;
   const host = (label: string) => `${label}.${zone}.`;
-  const srv = (label: string) => `_radicle._tcp.${label}.${zone}.`;
+  // DNS-SD (RFC 6763) under Radicle's service type; the instance is the org's label.
+  const browse = `${SERVICE}.${zone}.`;
+  const instance = (label: string) => `${label}.${SERVICE}.${zone}.`;
+  /** What oneclick/v1 published: deleted on every publish and remove, so an upgraded provider leaves none. */
+  const legacySrv = (label: string) => `_radicle._tcp.${label}.${zone}.`;
 
   function script(lines: readonly string[]): string {
     const tsig = dns.tsig.reveal();
@@ -56,16 +62,28 @@ export function createDns(dns: DnsConfig) {
     );
   }
 
-  /** Replaces the org's A, SRV and TXT records in one update (all or nothing). */
+  /** Replaces the org's A, PTR, SRV and TXT records in one update (all or nothing). */
   function publishLines(r: OrgRecords): string[] {
     return [
       `update delete ${host(r.label)} A`,
       `update add ${host(r.label)} ${TTL} A ${r.address}`,
-      `update delete ${srv(r.label)} SRV`,
-      `update add ${srv(r.label)} ${TTL} SRV 0 0 ${r.port} ${host(r.label)}`,
+      `update add ${browse} ${TTL} PTR ${instance(r.label)}`,
+      `update delete ${instance(r.label)} SRV`,
+      `update add ${instance(r.label)} ${TTL} SRV 0 0 ${r.port} ${host(r.label)}`,
+      `update delete ${instance(r.label)} TXT`,
+      `update add ${instance(r.label)} ${TTL} TXT "nid=${r.nid}" "expiry=${r.expiry}"`,
       `update delete ${host(r.label)} TXT`,
-      `update add ${host(r.label)} ${TTL} TXT "nid=${r.nid}"`,
-      `update add ${host(r.label)} ${TTL} TXT "expiry=${r.expiry}"`,
+      `update delete ${legacySrv(r.label)}`,
+    ];
+  }
+
+  /** Every record of the org; the browse RRset keeps the other orgs' PTRs. */
+  function removeLines(label: string): string[] {
+    return [
+      `update delete ${host(label)}`,
+      `update delete ${browse} PTR ${instance(label)}`,
+      `update delete ${instance(label)}`,
+      `update delete ${legacySrv(label)}`,
     ];
   }
 
@@ -74,8 +92,7 @@ export function createDns(dns: DnsConfig) {
     fqdn: (label: string) => `${label}.${zone}`,
     publish: (exec: Exec, r: OrgRecords) => send(exec, publishLines(r), `publish ${r.label}`),
     /** Deletes every record at the org's names. */
-    remove: (exec: Exec, label: string) =>
-      send(exec, [`update delete ${host(label)}`, `update delete ${srv(label)}`], `remove ${label}`),
+    remove: (exec: Exec, label: string) => send(exec, removeLines(label), `remove ${label}`),
   };
 }
 

@@ -55,10 +55,14 @@ async function view(ctx: ScenarioContext, name: string): Promise<OrgView> {
   return { org, fqdn, records, ...(address && { address }), ...(port !== undefined && { port }), node };
 }
 
+const recordCount = (v: OrgView) =>
+  v.records.a.length + v.records.ptr.length + v.records.srv.length + v.records.txt.length;
+
 const shown = (v: OrgView) => ({
   org: v.org,
   name: v.fqdn,
   a: v.records.a,
+  ptr: v.records.ptr,
   srv: v.records.srv,
   txt: v.records.txt.map((t) => t.raw),
   http: { status: v.node.status, nid: v.node.nid },
@@ -79,6 +83,7 @@ export async function judge(ctx: ScenarioContext, c: Condition): Promise<Judgeme
       const hs = await p2p(ctx, v);
       const holds =
         v.records.a.length > 0 &&
+        v.records.ptr.length > 0 &&
         v.records.srv.length > 0 &&
         v.records.txt.length > 0 &&
         !!v.node.nid &&
@@ -86,21 +91,18 @@ export async function judge(ctx: ScenarioContext, c: Condition): Promise<Judgeme
       return {
         holds,
         expected:
-          'A, SRV and TXT records, HTTP /api/v1/node by Host with a NID, and a radicle handshake at the SRV port',
+          'A, browse PTR, SRV and TXT records, HTTP /api/v1/node by Host with a NID, and a radicle handshake at the SRV port',
         observed: { ...shown(v), handshake: hs.ok ? 'ok' : hs.error },
       };
     }
     case 'published': {
       const v = await view(ctx, c.org);
       const nodes = await runningNodes(ctx, v.org);
-      const holds =
-        v.records.a.length + v.records.srv.length + v.records.txt.length > 0 ||
-        v.node.status === 200 ||
-        nodes.length > 0;
+      const holds = recordCount(v) > 0 || v.node.status === 200 || nodes.length > 0;
       return {
         holds,
         expected:
-          'any A/SRV/TXT record, HTTP 200 by Host, or a running org-node container labelled for the org',
+          'any A/PTR/SRV/TXT record, HTTP 200 by Host, or a running org-node container labelled for the org',
         observed: { ...shown(v), nodeContainers: nodes },
       };
     }
@@ -109,15 +111,11 @@ export async function judge(ctx: ScenarioContext, c: Condition): Promise<Judgeme
       const seen = ctx.seen.get(c.org);
       const portOpen = seen?.address && seen.port ? await tcpOpen(seen.address, seen.port) : false;
       const nodes = await runningNodes(ctx, v.org);
-      const holds =
-        v.records.a.length + v.records.srv.length + v.records.txt.length === 0 &&
-        v.node.status !== 200 &&
-        !portOpen &&
-        nodes.length === 0;
+      const holds = recordCount(v) === 0 && v.node.status !== 200 && !portOpen && nodes.length === 0;
       return {
         holds,
         expected:
-          'no A/SRV/TXT record, no HTTP 200 by Host, the last p2p port closed, no running org-node container',
+          'no A/PTR/SRV/TXT record, no HTTP 200 by Host, the last p2p port closed, no running org-node container',
         observed: { ...shown(v), lastSeen: seen, p2pPortOpen: portOpen, nodeContainers: nodes },
       };
     }
@@ -183,8 +181,9 @@ async function runningNodes(ctx: ScenarioContext, org: Address): Promise<string[
 async function dnsConsistent(ctx: ScenarioContext, name: string): Promise<Judgement> {
   const v = await view(ctx, name);
   const problems: string[] = [];
-  const { a, srv, txt } = v.records;
+  const { a, ptr, srv, txt } = v.records;
   if (a.length !== 1) problems.push(`expected one A record, found ${a.length}`);
+  if (ptr.length !== 1) problems.push(`expected one browse PTR to the org's instance, found ${ptr.length}`);
   if (srv.length !== 1) problems.push(`expected one SRV record, found ${srv.length}`);
   else if (srv[0]!.target !== v.fqdn) problems.push(`SRV target ${srv[0]!.target} is not ${v.fqdn}`);
   // The fields may come in one TXT record or several.
@@ -201,7 +200,7 @@ async function dnsConsistent(ctx: ScenarioContext, name: string): Promise<Judgem
   return {
     holds: problems.length === 0,
     expected:
-      'one A, one SRV naming the org at its port, TXT nid = the NID the node answers with, TXT expiry = expiryOf on chain',
+      "one A, one browse PTR to the org's instance, one SRV naming the org at its port, TXT nid = the NID the node answers with, TXT expiry = expiryOf on chain",
     observed: {
       ...shown(v),
       expiryOnChain: onChain.toString(),
@@ -330,13 +329,18 @@ async function burstServed(ctx: ScenarioContext): Promise<Judgement> {
     }),
   );
   const served = views.filter(
-    (v) => v.records.a.length && v.records.srv.length && v.records.txt.length && v.node.nid,
+    (v) =>
+      v.records.a.length &&
+      v.records.ptr.length &&
+      v.records.srv.length &&
+      v.records.txt.length &&
+      v.node.nid,
   );
   const ports = new Set(served.map((v) => v.records.srv[0]!.port));
   const nids = new Set(served.map((v) => v.node.nid));
   return {
     holds: served.length === names.length && ports.size === names.length && nids.size === names.length,
-    expected: `all ${names.length} orgs of the burst served (A, SRV, TXT, HTTP NID) with distinct ports and NIDs`,
+    expected: `all ${names.length} orgs of the burst served (A, PTR, SRV, TXT, HTTP NID) with distinct ports and NIDs`,
     observed: {
       orgs: names.length,
       served: served.length,

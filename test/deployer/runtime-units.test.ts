@@ -77,7 +77,7 @@ describe('DNS updates', () => {
     expiry: 123n,
   };
 
-  it('sends A, SRV and TXT in one signed update; the key goes over stdin only', async () => {
+  it('sends A, the browse PTR, SRV and TXT in one signed update; the key goes over stdin only', async () => {
     const calls: Array<{ cmd: string[]; stdin: string }> = [];
     await dns.publish(async (cmd, stdin) => {
       calls.push({ cmd, stdin });
@@ -87,21 +87,40 @@ describe('DNS updates', () => {
     const [{ cmd, stdin }] = calls as [{ cmd: string[]; stdin: string }];
     expect(cmd.join(' ')).not.toContain(SECRET);
     const host = `${records.label}.orgs.test.`;
+    const instance = `${records.label}._radicle-node._tcp.orgs.test.`;
     expect(stdin.split('\n')).toEqual([
       'server 198.51.100.2 53',
       'zone orgs.test.',
       `key hmac-sha256:k ${SECRET}`,
       `update delete ${host} A`,
       `update add ${host} 30 A 198.51.100.40`,
-      `update delete _radicle._tcp.${host} SRV`,
-      `update add _radicle._tcp.${host} 30 SRV 0 0 30000 ${host}`,
+      `update add _radicle-node._tcp.orgs.test. 30 PTR ${instance}`,
+      `update delete ${instance} SRV`,
+      `update add ${instance} 30 SRV 0 0 30000 ${host}`,
+      `update delete ${instance} TXT`,
+      `update add ${instance} 30 TXT "nid=z6MkTest" "expiry=123"`,
       `update delete ${host} TXT`,
-      `update add ${host} 30 TXT "nid=z6MkTest"`,
-      `update add ${host} 30 TXT "expiry=123"`,
+      `update delete _radicle._tcp.${host}`,
       'send',
       '',
     ]);
     expect(recordsKey(records)).not.toBe(recordsKey({ ...records, expiry: 124n }));
+  });
+
+  it("removes the org's own PTR from the browse RRset, its instance, its host and the v1 names", async () => {
+    let sent = '';
+    await dns.remove(async (_cmd, stdin) => {
+      sent = stdin;
+      return { exitCode: 0, stdout: '', stderr: '' };
+    }, records.label);
+    const host = `${records.label}.orgs.test.`;
+    const instance = `${records.label}._radicle-node._tcp.orgs.test.`;
+    expect(sent.split('\n').filter((l) => l.startsWith('update'))).toEqual([
+      `update delete ${host}`,
+      `update delete _radicle-node._tcp.orgs.test. PTR ${instance}`,
+      `update delete ${instance}`,
+      `update delete _radicle._tcp.${host}`,
+    ]);
   });
 
   it('a refused update throws without the secret in its message', async () => {
