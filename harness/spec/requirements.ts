@@ -142,6 +142,13 @@ export const REQUIREMENTS = [
     'quiet',
   ),
   req(
+    'PROV-REORG-CONFIRMED',
+    'MUST',
+    'A confirmed top-up, extension or cancel reorged away is undone: the deployment goes, the TXT expiry rolls back, a cancelled deployment is served again with its NID',
+    ['dns', 'p2p', 'http', 'chain'],
+    'recover',
+  ),
+  req(
     'PROV-ISOLATION',
     'MUST',
     "Each org's name, port and HTTP route reach only its own node and its own repositories",
