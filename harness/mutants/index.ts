@@ -6,12 +6,14 @@
  */
 import { withPolicy, type Policy } from '../deployer/index.js';
 import { amnesia } from './amnesia.js';
+import { earlyByOne } from './early-by-one.js';
 import { earlyTeardown } from './early-teardown.js';
 import { ephemeralStorage } from './ephemeral-storage.js';
 import { ignoreAnchors } from './ignore-anchors.js';
 import { ignoreConfirmations } from './ignore-confirmations.js';
 import type { Mutant } from './mutant.js';
 import { neverTeardown } from './never-teardown.js';
+import { reorgFinal } from './reorg-final.js';
 import { restartOnExtend } from './restart-on-extend.js';
 import { sharedPort } from './shared-port.js';
 import { wrongNid } from './wrong-nid.js';
@@ -29,6 +31,8 @@ export const MUTANTS = {
   'early-teardown': earlyTeardown,
   amnesia,
   'ignore-anchors': ignoreAnchors,
+  'early-by-one': earlyByOne,
+  'reorg-final': reorgFinal,
 } as const satisfies Record<string, Mutant>;
 
 export type MutantName = keyof typeof MUTANTS;

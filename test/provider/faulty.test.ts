@@ -28,6 +28,8 @@ const EXPECTED: Record<string, string[]> = {
   'early-teardown': ['PROV-GRACE'],
   amnesia: ['PROV-CONTROLLER-RESTART'],
   'ignore-anchors': ['PROV-ANCHOR', 'PROV-REPLICATION'],
+  'early-by-one': ['PROV-CONFIRMATIONS'],
+  'reorg-final': ['PROV-REORG-CONFIRMED'],
 };
 
 async function mutants(): Promise<Array<{ folder: string; provider: LoadedProvider }>> {
