@@ -109,9 +109,7 @@ describe('a step defined in one place, and nowhere else', () => {
 });
 
 describe('counts of blocks from the confirmations', () => {
-  it('mine and reorg take a number or confirmations±k; the step resolves it with the profile', async () => {
-    const { blocksOf, resolveBlocks, describeBlocks } =
-      await import('../../harness/scenario/steps/support/forms.js');
+  it('mine and reorg take a number or confirmations±k; the step resolves it with the profile', () => {
     const checked = checkScenario(
       scenario(
         '  - mine: confirmations-1\n  - reorg: confirmations+1\n  - reorg: { depth: confirmations }\n  - mine: 3\n',
