@@ -32,7 +32,7 @@ export interface CertificateFields {
   subject: Hex;
   /** sha256 of the canonical (RFC 8785) in-toto Statement, as 32 bytes. */
   statement: Hex;
-  /** The adapter contract version certified against (SPEC.md), e.g. `oneclick/v1`. */
+  /** The adapter contract version certified against (SPEC.md), e.g. `oneclick/v2`. */
   spec: string;
   /** Unix seconds. */
   issuedAt: bigint;

@@ -8,6 +8,8 @@ import type { DnsConfig } from './config.js';
 import { sendUpdate, type AddRecord, type Change } from './rfc2136.js';
 
 export const TTL = 30;
+/** Radicle's DNS-SD service type (heartwood's systemd/dnssd/radicle-node.dnssd). */
+export const SERVICE = '_radicle-node._tcp';
 
 export interface OrgRecords {
   /** `<label>` (the org as lowercase hex without 0x). */
@@ -27,34 +29,57 @@ export function orgLabel(org: string): string {
   return org.toLowerCase().replace(/^0x/, '');
 }
 
-/** SPEC.md §4: the names an org's records live at, and its records (the one place names are built). */
+/**
+ * SPEC.md §4: the names an org's records live at, and its records (the one place names are built).
+ * DNS-SD (RFC 6763) under Radicle's service type; the instance is the org's label. The browse PTR
+ * RRset is shared by every org, so it is never replaced, only this org's PTR added or taken out.
+ */
 export function orgRecordSet(zone: string, label: string) {
   const host = `${label}.${zone}.`;
-  const srv = `_radicle._tcp.${label}.${zone}.`;
+  const browse = `${SERVICE}.${zone}.`;
+  const instance = `${label}.${SERVICE}.${zone}.`;
+  /** What oneclick/v1 published: deleted on every publish and remove, so an upgraded provider leaves none. */
+  const legacySrv = `_radicle._tcp.${label}.${zone}.`;
   return {
-    names: [host, srv],
+    host,
+    browse,
+    instance,
+    /** Names only this org's records live at. */
+    names: [host, instance, legacySrv],
+    /** Records replaced RRset by RRset (the browse PTR is added on its own). */
     records: (r: OrgRecords): AddRecord[] => [
       { name: host, type: 'A', ttl: TTL, data: r.address },
-      { name: srv, type: 'SRV', ttl: TTL, data: { priority: 0, weight: 0, port: r.port, target: host } },
-      { name: host, type: 'TXT', ttl: TTL, data: `nid=${r.nid}` },
-      { name: host, type: 'TXT', ttl: TTL, data: `expiry=${r.expiry}` },
+      {
+        name: instance,
+        type: 'SRV',
+        ttl: TTL,
+        data: { priority: 0, weight: 0, port: r.port, target: host },
+      },
+      { name: instance, type: 'TXT', ttl: TTL, data: [`nid=${r.nid}`, `expiry=${r.expiry}`] },
     ],
   };
 }
 
 /** Replaces the org's records: each of its RRsets deleted, then its records added (pure). */
 export function publishChanges(zone: string, r: OrgRecords): Change[] {
-  const records = orgRecordSet(zone, r.label).records(r);
-  const rrsets = [...new Map(records.map((x) => [`${x.name} ${x.type}`, x])).values()];
+  const set = orgRecordSet(zone, r.label);
+  const records = set.records(r);
   return [
-    ...rrsets.map((x): Change => ({ op: 'delete-rrset', name: x.name, type: x.type })),
+    ...records.map((x): Change => ({ op: 'delete-rrset', name: x.name, type: x.type })),
+    { op: 'delete-rrset', name: set.host, type: 'TXT' },
+    { op: 'delete-name', name: set.names[2]! },
     ...records.map((x): Change => ({ op: 'add', ...x })),
+    { op: 'add', name: set.browse, type: 'PTR', ttl: TTL, data: set.instance },
   ];
 }
 
-/** Deletes every record at the org's names (pure). */
+/** Deletes every record at the org's names and its browse PTR (pure). */
 export function removeChanges(zone: string, label: string): Change[] {
-  return orgRecordSet(zone, label).names.map((name): Change => ({ op: 'delete-name', name }));
+  const set = orgRecordSet(zone, label);
+  return [
+    ...set.names.map((name): Change => ({ op: 'delete-name', name })),
+    { op: 'delete-record', name: set.browse, type: 'PTR', data: set.instance },
+  ];
 }
 
 /** Changes per message: well under the 64 KiB a DNS message over TCP may hold. */

@@ -28,7 +28,9 @@ const RCODES = [
 /** One resource record to add. */
 export type AddRecord =
   | { name: string; type: 'A'; ttl: number; data: string }
-  | { name: string; type: 'TXT'; ttl: number; data: string }
+  | { name: string; type: 'PTR'; ttl: number; data: string }
+  /** One TXT record; several strings when an array. */
+  | { name: string; type: 'TXT'; ttl: number; data: string | string[] }
   | {
       name: string;
       type: 'SRV';
@@ -38,11 +40,20 @@ export type AddRecord =
 
 /** An update's changes, in order: RRsets or whole names deleted, records added. */
 export type Change =
-  | { op: 'delete-rrset'; name: string; type: 'A' | 'TXT' | 'SRV' }
+  | { op: 'delete-rrset'; name: string; type: 'A' | 'PTR' | 'TXT' | 'SRV' }
   | { op: 'delete-name'; name: string }
+  /** One record out of an RRset others share (a browse PTR). */
+  | { op: 'delete-record'; name: string; type: 'PTR'; data: string }
   | ({ op: 'add' } & AddRecord);
 
-const TYPE_CODES = { A: 1, TXT: 16, SRV: 33 } as const;
+const TYPE_CODES = { A: 1, PTR: 12, TXT: 16, SRV: 33 } as const;
+const CLASS_NONE = 254;
+
+// dns-packet's record encoders, which its types do not declare.
+const wire = dnsPacket as unknown as {
+  answer: { encode(a: dnsPacket.Answer): Buffer };
+  name: { encodingLength(n: string): number };
+};
 
 function updateSection(c: Change): dnsPacket.Answer {
   const name = c.name.replace(/\.$/, '');
@@ -57,19 +68,31 @@ function updateSection(c: Change): dnsPacket.Answer {
     } as never;
   if (c.op === 'delete-name')
     return { name, type: 'UNKNOWN_255', class: 'ANY', ttl: 0, data: Buffer.alloc(0) } as never;
+  // RFC 2136 §2.5.4 wants class NONE, which dns-packet cannot name: encoded as IN, patched after.
+  if (c.op === 'delete-record') return { name, type: 'PTR', class: 'IN', ttl: 0, data: c.data };
   const { op: _op, ...record } = c;
   return { ...record, name, class: 'IN' } as dnsPacket.Answer;
 }
 
 /** The unsigned UPDATE message for `zone` (pure but for the id). */
 export function updateMessage(zone: string, changes: readonly Change[], id = randomInt(0, 0x10000)): Buffer {
-  return dnsPacket.encode({
+  const message = dnsPacket.encode({
     id,
     type: 'query',
     flags: OPCODE_UPDATE << 11,
     questions: [{ name: zone.replace(/\.$/, ''), type: 'SOA', class: 'IN' }],
     authorities: changes.map(updateSection),
   });
+  for (const c of changes) if (c.op === 'delete-record') markClassNone(message, updateSection(c));
+  return message;
+}
+
+/** Rewrites one encoded record's class to NONE (its bytes are unique: a name and an rdata). */
+function markClassNone(message: Buffer, section: dnsPacket.Answer): void {
+  const record = wire.answer.encode(section);
+  const at = message.indexOf(record, 12);
+  if (at < 0) throw new Error(`record ${section.name} not found in its own message`);
+  message.writeUInt16BE(CLASS_NONE, at + wire.name.encodingLength(section.name) + 2);
 }
 
 export class UpdateRefused extends Error {

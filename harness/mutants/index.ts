@@ -7,6 +7,7 @@
 import { withPolicy, type Policy } from '../deployer/index.js';
 import { amnesia } from './amnesia.js';
 import { apiOnlyEdge } from './api-only-edge.js';
+import { earlyByOne } from './early-by-one.js';
 import { earlyTeardown } from './early-teardown.js';
 import { ephemeralStorage } from './ephemeral-storage.js';
 import { ignoreAnchors } from './ignore-anchors.js';
@@ -14,6 +15,7 @@ import { ignoreConfirmations } from './ignore-confirmations.js';
 import type { Mutant } from './mutant.js';
 import { neverTeardown } from './never-teardown.js';
 import { restartInGrace } from './restart-in-grace.js';
+import { reorgFinal } from './reorg-final.js';
 import { restartOnExtend } from './restart-on-extend.js';
 import { sharedPort } from './shared-port.js';
 import { wrongNid } from './wrong-nid.js';
@@ -33,6 +35,8 @@ export const MUTANTS = {
   'ignore-anchors': ignoreAnchors,
   'restart-in-grace': restartInGrace,
   'api-only-edge': apiOnlyEdge,
+  'early-by-one': earlyByOne,
+  'reorg-final': reorgFinal,
 } as const satisfies Record<string, Mutant>;
 
 export type MutantName = keyof typeof MUTANTS;

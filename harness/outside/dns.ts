@@ -3,11 +3,12 @@
  * server (it sits on the `internet` bridge), over UDP, without a `docker exec` per query.
  */
 import { Resolver } from 'node:dns/promises';
-import { srvNameOf } from './names.js';
+import { browseNameOf, instanceNameOf } from './names.js';
 
 export interface TxtRecord {
   nid?: string;
   expiry?: bigint;
+  /** The record's character-strings, each quoted, as a zone file shows them. */
   raw: string;
 }
 
@@ -18,6 +19,8 @@ export interface SrvRecord {
 
 export interface Records {
   a: string[];
+  /** The browse PTRs that name this org's instance (other orgs' PTRs left out). */
+  ptr: string[];
   srv: SrvRecord[];
   txt: TxtRecord[];
 }
@@ -64,38 +67,52 @@ export async function aRecords(server: string, fqdn: string): Promise<string[]> 
   return (await orEmpty(resolverFor(server).resolve4(fqdn))).sort();
 }
 
-/** The org's SRV records (`_radicle._tcp.<fqdn>`), targets without the trailing dot. */
+const bare = (name: string) => name.replace(/\.$/, '').toLowerCase();
+
+/** The browse PTRs (`_radicle-node._tcp.<zone>`) naming the instance of `fqdn`, without the trailing dot. */
+export async function ptrRecords(server: string, fqdn: string): Promise<string[]> {
+  const instance = instanceNameOf(fqdn).toLowerCase();
+  const zone = fqdn.slice(fqdn.indexOf('.') + 1);
+  const ptr = await orEmpty(resolverFor(server).resolvePtr(browseNameOf(zone)));
+  return ptr.map(bare).filter((p) => p === instance);
+}
+
+/** The SRV records of the org's instance (`<label>._radicle-node._tcp.<zone>`), targets without the trailing dot. */
 export async function srvRecords(server: string, fqdn: string): Promise<SrvRecord[]> {
-  const srv = await orEmpty(resolverFor(server).resolveSrv(srvNameOf(fqdn)));
+  const srv = await orEmpty(resolverFor(server).resolveSrv(instanceNameOf(fqdn)));
   return srv.map((s) => ({ target: s.name.replace(/\.$/, ''), port: s.port }));
 }
 
-/** TXT records of `fqdn`, each record's strings joined and parsed. */
+/** The TXT records of the org's instance, each parsed as DNS-SD key/value strings. */
 export async function txtRecords(server: string, fqdn: string): Promise<TxtRecord[]> {
-  return (await orEmpty(resolverFor(server).resolveTxt(fqdn))).map((chunks) => parseTxt(chunks.join('')));
+  return (await orEmpty(resolverFor(server).resolveTxt(instanceNameOf(fqdn)))).map(parseTxt);
 }
 
-/** A, SRV and TXT of `fqdn` from `server`; missing names and types are empty lists. */
+/** A, the browse PTR, SRV and TXT of the org at `fqdn` from `server`; missing ones are empty lists. */
 export async function lookup(server: string, fqdn: string): Promise<Records> {
-  const [a, srv, txt] = await Promise.all([
+  const [a, ptr, srv, txt] = await Promise.all([
     aRecords(server, fqdn),
+    ptrRecords(server, fqdn),
     srvRecords(server, fqdn),
     txtRecords(server, fqdn),
   ]);
-  return { a, srv, txt };
+  return { a, ptr, srv, txt };
 }
 
-/** `nid=… expiry=…` (space or `;` separated, any order). */
-export function parseTxt(raw: string): TxtRecord {
-  const fields = new Map(
-    raw
-      .split(/[\s;]+/)
-      .map((kv) => kv.split('=') as [string, string | undefined])
-      .filter(([, v]) => v !== undefined) as [string, string][],
-  );
+/**
+ * One TXT record's character-strings as RFC 6763 §6 reads them: each string is one `key=value`,
+ * keys case-insensitive, the first of a repeated key counts; a string without `=` is a flag.
+ */
+export function parseTxt(strings: readonly string[]): TxtRecord {
+  const fields = new Map<string, string>();
+  for (const s of strings) {
+    const eq = s.indexOf('=');
+    const key = (eq < 0 ? s : s.slice(0, eq)).toLowerCase();
+    if (eq > 0 && !fields.has(key)) fields.set(key, s.slice(eq + 1));
+  }
   const expiry = fields.get('expiry');
   return {
-    raw,
+    raw: strings.map((s) => JSON.stringify(s)).join(' '),
     ...(fields.has('nid') && { nid: fields.get('nid')! }),
     ...(expiry !== undefined && /^\d+$/.test(expiry) && { expiry: BigInt(expiry) }),
   };
@@ -103,12 +120,12 @@ export function parseTxt(raw: string): TxtRecord {
 
 const nidOf = (txt: readonly TxtRecord[]) => txt.find((t) => t.nid)?.nid;
 
-/** The publication the records make, or undefined while the A, SRV or the TXT `nid` is missing. */
+/** The publication the records make, or undefined while the A, the PTR, SRV or the TXT `nid` is missing. */
 export function publishedOf(name: string, records: Records): Published | undefined {
   const nid = nidOf(records.txt);
   const [address] = records.a;
   const [srv] = records.srv;
-  if (!nid || !address || !srv) return undefined;
+  if (!nid || !address || !srv || !records.ptr.length) return undefined;
   const expiry = records.txt.find((t) => t.expiry !== undefined)?.expiry;
   return { name, nid, address, port: srv.port, target: srv.target, ...(expiry !== undefined && { expiry }) };
 }

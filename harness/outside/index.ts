@@ -4,9 +4,10 @@
  * radicle handshakes from the harness's own peers, node containers by label. Nothing here reads the
  * provider's internals.
  */
-export { labelOf, fqdnOf, srvNameOf } from './names.js';
+export { SERVICE, labelOf, fqdnOf, browseNameOf, instanceNameOf } from './names.js';
 export {
   aRecords,
+  ptrRecords,
   srvRecords,
   txtRecords,
   lookup,

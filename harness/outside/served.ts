@@ -10,6 +10,7 @@ import type { StartedContainer } from '../docker/container.js';
 import { contains } from '../net/cidr.js';
 import { orgContainers } from './containers.js';
 import { lookup, type Records } from './dns.js';
+import { SERVICE as BROWSE } from './names.js';
 import { nodeInfo, type NodeInfo } from './http.js';
 import { freshHandshake } from './p2p.js';
 
@@ -120,7 +121,7 @@ const inSubnet = (address: string, subnet: string): boolean => {
 
 /** Every §4 obligation of a served org, judged on one observation. */
 export function servedObligations(v: OrgObservation): Obligation[] {
-  const { a, srv, txt } = v.records;
+  const { a, ptr, srv, txt } = v.records;
   const at = endpointOf(v) ?? 'A:SRV-port';
   const txtNid = txt.find((t) => t.nid)?.nid;
   const txtExpiry = txt.find((t) => t.expiry !== undefined)?.expiry;
@@ -152,6 +153,13 @@ export function servedObligations(v: OrgObservation): Obligation[] {
   };
   return [
     o('A', 'PROV-PROVISION', true, `A ${v.name}`, !a.length && `no A record for ${v.name}`),
+    o(
+      'PTR',
+      'PROV-PROVISION',
+      true,
+      `a browse PTR (${BROWSE}) to the org's instance`,
+      !ptr.length && `no browse PTR to the instance of ${v.name}`,
+    ),
     o('SRV', 'PROV-PROVISION', true, `SRV for ${v.name}`, !srv.length && `no SRV record for ${v.name}`),
     o('TXT', 'PROV-PROVISION', true, `TXT ${v.name} with nid=`, !txtNid && `no TXT nid= at ${v.name}`),
     o(
@@ -280,7 +288,7 @@ export async function observeGone(
 
 /** Every obligation of a gone org (all core: gone needs them all). */
 export function goneObligations(v: GoneObservation): Obligation[] {
-  const { a, srv, txt } = v.records;
+  const { a, ptr, srv, txt } = v.records;
   const nid = v.lastSeen?.nid;
   const o = (name: string, expected: string, problem: string | false | undefined): Obligation => ({
     name,
@@ -292,6 +300,7 @@ export function goneObligations(v: GoneObservation): Obligation[] {
   });
   return [
     o('no A', `no A record for ${v.name}`, a.length > 0 && `A ${a.join(', ')}`),
+    o('no PTR', `no browse PTR to the instance of ${v.name}`, ptr.length > 0 && `PTR ${ptr.join(', ')}`),
     o(
       'no SRV',
       `no SRV record for ${v.name}`,

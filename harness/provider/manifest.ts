@@ -27,7 +27,7 @@ import type { Currency } from '../spec/requirements.js';
 import schema from './manifest.schema.json' with { type: 'json' };
 
 export const MANIFEST_FILE = 'provider.yaml';
-export const API_VERSION = 'oneclick/v1';
+export const API_VERSION = 'oneclick/v2';
 /** The JSON Schema every manifest is validated against (publishable as is). */
 export const MANIFEST_SCHEMA_PATH = join(dirname(fileURLToPath(import.meta.url)), 'manifest.schema.json');
 export const DEFAULT_READINESS_TIMEOUT_SECONDS = 60;
@@ -219,6 +219,12 @@ const PATTERN_MEANING: Record<string, string> = {
   '#/properties/mustFail/items/pattern': 'a requirement ID (a letter, then letters, digits, . _ -)',
 };
 
+/** A v1 manifest is told what moved, not only that the string differs. */
+const V1_REFUSED =
+  `must be "${API_VERSION}", got "oneclick/v1": v2 publishes discovery under Radicle's DNS-SD names ` +
+  '(SRV and TXT nid=/expiry= at <label>._radicle-node._tcp.<zone>, a browse PTR at _radicle-node._tcp.<zone>; ' +
+  `SPEC.md §4): publish those, then set apiVersion: ${API_VERSION}`;
+
 const REQUIRED_HINT: Record<string, string> = {
   apiVersion: `expected "${API_VERSION}"`,
   runtime: 'expected "docker"',
@@ -262,6 +268,9 @@ const explain: Explain = ({ error: e, path }) => {
         return { path: [...path, present[1]!], at: 'key', message: `give only one of ${choices}, not both` };
       return { at: 'key', field: fieldName(path), message: `needs exactly one of ${choices}` };
     }
+    case 'const':
+      if (e.data === 'oneclick/v1') return { message: V1_REFUSED };
+      return undefined;
     case 'enum':
       return {
         message: `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}, got ${show(e.data)}`,

@@ -79,14 +79,14 @@ export const REQUIREMENTS = [
   req(
     'PROV-PROVISION',
     'MUST',
-    'A confirmed top-up is served (A, SRV, TXT, p2p, HTTP) within the provisioning deadline',
+    'A confirmed top-up is served (A, PTR, SRV, TXT, p2p, HTTP) within the provisioning deadline',
     ['dns', 'p2p', 'http'],
     'provision',
   ),
   req(
     'PROV-DNS',
     'MUST',
-    'A, SRV and TXT agree: A is a public address, SRV names the org and its p2p port, TXT carries the NID the node answers with and the expiry on chain',
+    "A, PTR, SRV and TXT agree: A is a public address, the browse PTR lists the org's instance, its SRV names the org and its p2p port, its TXT carries the NID the node answers with and the expiry on chain",
     ['dns', 'p2p', 'chain'],
     'update',
   ),
@@ -160,6 +160,13 @@ export const REQUIREMENTS = [
     'A top-up reorged away before its confirmation leaves nothing served',
     ['dns', 'http', 'chain'],
     'quiet',
+  ),
+  req(
+    'PROV-REORG-CONFIRMED',
+    'MUST',
+    'A confirmed top-up, extension or cancel reorged away is undone: the deployment goes, the TXT expiry rolls back, a cancelled deployment is served again with its NID',
+    ['dns', 'p2p', 'http', 'chain'],
+    'recover',
   ),
   req(
     'PROV-ISOLATION',

@@ -95,27 +95,42 @@ describe('DNS updates', () => {
   };
   const host = `${records.label}.orgs.test.`;
 
-  it('replaces A, SRV and TXT: each RRset deleted, then the records added', () => {
+  it('replaces A, SRV and TXT (DNS-SD names), adds its browse PTR; removal takes only its own PTR', () => {
+    const instance = `${records.label}._radicle-node._tcp.orgs.test.`;
+    const browse = '_radicle-node._tcp.orgs.test.';
     expect(publishChanges('orgs.test', records)).toEqual([
       { op: 'delete-rrset', name: host, type: 'A' },
-      { op: 'delete-rrset', name: `_radicle._tcp.${host}`, type: 'SRV' },
+      { op: 'delete-rrset', name: instance, type: 'SRV' },
+      { op: 'delete-rrset', name: instance, type: 'TXT' },
       { op: 'delete-rrset', name: host, type: 'TXT' },
+      { op: 'delete-name', name: `_radicle._tcp.${host}` },
       { op: 'add', name: host, type: 'A', ttl: 30, data: '198.51.100.40' },
       {
         op: 'add',
-        name: `_radicle._tcp.${host}`,
+        name: instance,
         type: 'SRV',
         ttl: 30,
         data: { priority: 0, weight: 0, port: 30000, target: host },
       },
-      { op: 'add', name: host, type: 'TXT', ttl: 30, data: 'nid=z6MkTest' },
-      { op: 'add', name: host, type: 'TXT', ttl: 30, data: 'expiry=123' },
+      { op: 'add', name: instance, type: 'TXT', ttl: 30, data: ['nid=z6MkTest', 'expiry=123'] },
+      { op: 'add', name: browse, type: 'PTR', ttl: 30, data: instance },
     ]);
     expect(removeChanges('orgs.test', records.label)).toEqual([
       { op: 'delete-name', name: host },
+      { op: 'delete-name', name: instance },
       { op: 'delete-name', name: `_radicle._tcp.${host}` },
+      { op: 'delete-record', name: browse, type: 'PTR', data: instance },
     ]);
     expect(recordsKey(records)).not.toBe(recordsKey({ ...records, expiry: 124n }));
+  });
+
+  it('takes one PTR out of a shared RRset with class NONE (RFC 2136 §2.5.4)', () => {
+    const instance = `${records.label}._radicle-node._tcp.orgs.test.`;
+    const message = updateMessage('orgs.test', removeChanges('orgs.test', records.label), 7);
+    const decoded = dnsPacket.decode(message);
+    const ptr = decoded.authorities?.find((r) => r.type === 'PTR');
+    expect(ptr).toMatchObject({ name: '_radicle-node._tcp.orgs.test', class: 'UNKNOWN_254', ttl: 0 });
+    expect((ptr as { data: string }).data).toBe(instance.replace(/\.$/, ''));
   });
 
   it('what is asked while an update is in flight goes out together in the next message', async () => {
@@ -130,7 +145,7 @@ describe('DNS updates', () => {
     const removal = dns.remove('cd'.repeat(20));
     release();
     await Promise.all([first, ...rest, removal]);
-    expect(sent.map((m) => m.length)).toEqual([7, 3 * 7 + 2]);
+    expect(sent.map((m) => m.length)).toEqual([9, 3 * 9 + 4]);
   });
 
   it('a batch splits at the message limit; a failed message fails only its own requests', async () => {

@@ -98,7 +98,7 @@ afterEach(async () => {
   await topology.dnsUpdate(
     c.orgs.flatMap((org) => [
       { delete: { name: labelOf(org) } },
-      { delete: { name: `_radicle._tcp.${labelOf(org)}` } },
+      { delete: { name: `${labelOf(org)}._radicle-node._tcp` } },
     ]),
   );
   expect(await labelled(c.dep.id)).toEqual({ containers: [], volumes: [], networks: [] });
@@ -117,13 +117,15 @@ async function published(org: Address, minExpiry = 0n, timeoutMs = 120_000): Pro
   return eventually(
     `records of ${name}`,
     async () => {
-      const txt = await topology.resolve(peer, name, 'TXT');
-      const nid = txt.find((t) => t.startsWith('nid='))?.slice(4);
-      const expiry = txt.find((t) => t.startsWith('expiry='))?.slice(7);
+      // resolve() joins a TXT record's strings: "nid=…" "expiry=…" reads nid=…expiry=… (a NID has no '=').
+      const [txt] = await topology.resolve(peer, `${name}._radicle-node._tcp`, 'TXT');
+      const [, nid, expiry] = /^nid=(.+)expiry=(\d+)$/.exec(txt ?? '') ?? [];
       if (!nid || !expiry || BigInt(expiry) < minExpiry) return undefined;
       const [address] = await topology.resolve(peer, name, 'A');
-      const [srv] = await topology.resolve(peer, `_radicle._tcp.${name}`, 'SRV');
-      if (!address || !srv) return undefined;
+      const [srv] = await topology.resolve(peer, `${name}._radicle-node._tcp`, 'SRV');
+      const ptr = await topology.resolve(peer, '_radicle-node._tcp', 'PTR');
+      if (!address || !srv || !ptr.includes(`${name}._radicle-node._tcp.${topology.dns.zone}.`))
+        return undefined;
       const [, , port, target] = srv.split(' ');
       expect(target).toBe(`${name}.${topology.dns.zone}.`);
       return { nid, port: Number(port), expiry: BigInt(expiry), address };
@@ -138,12 +140,14 @@ async function unpublished(org: Address, timeoutMs = 60_000): Promise<void> {
   await eventually(
     `records of ${name} gone`,
     async () => {
-      const [a, txt, srv] = await Promise.all([
+      const [a, txt, srv, ptr] = await Promise.all([
         topology.resolve(peer, name, 'A'),
-        topology.resolve(peer, name, 'TXT'),
-        topology.resolve(peer, `_radicle._tcp.${name}`, 'SRV'),
+        topology.resolve(peer, `${name}._radicle-node._tcp`, 'TXT'),
+        topology.resolve(peer, `${name}._radicle-node._tcp`, 'SRV'),
+        topology.resolve(peer, '_radicle-node._tcp', 'PTR'),
       ]);
-      return a.length + txt.length + srv.length === 0 ? true : undefined;
+      const listed = ptr.some((p) => p.startsWith(`${name}.`));
+      return a.length + txt.length + srv.length === 0 && !listed ? true : undefined;
     },
     timeoutMs,
     500,
@@ -460,7 +464,7 @@ describe('reference deployer runtime', () => {
       await mine(w.test, 1);
       await new Promise((r) => setTimeout(r, 1500));
       expect(await orgContainers(dep.id, ORG_A)).toEqual([]);
-      expect(await topology.resolve(peer, name, 'TXT')).toEqual([]);
+      expect(await topology.resolve(peer, `${name}._radicle-node._tcp`, 'TXT')).toEqual([]);
       expect(await topology.resolve(peer, name, 'A')).toEqual([]);
     }
     expect(d.entries().filter((e) => e.msg === 'org-node created' || e.msg === 'org published')).toEqual([]);

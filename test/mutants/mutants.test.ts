@@ -61,6 +61,7 @@ describe('mutant policies (units)', () => {
         confirmations: started.confirmations,
         graceBlocks: started.graceBlocks,
         startBlock: started.startBlock,
+        maxReorgDepth: started.maxReorgDepth,
       },
       wanted: rows.map((r) => p.wanted(r)),
       ports: [ports.recorded({ ...row('run'), port: 30002 }), ports.allocate(row('run'))],
@@ -81,7 +82,7 @@ describe('mutant policies (units)', () => {
 
   it('the reference: runs what says run, its own recorded ports, a volume, the real NID, no restarts, seeds, routes every path', async () => {
     expect(await decisions(referencePolicy)).toEqual({
-      start: { confirmations: 2n, graceBlocks: 10n, startBlock: 0n },
+      start: { confirmations: 2n, graceBlocks: 10n, startBlock: 0n, maxReorgDepth: 128n },
       wanted: [true, false, false, false],
       ports: [30002, 30005],
       dataMount: { Type: 'volume', Source: 'v', Target: '/radicle' },
@@ -105,6 +106,8 @@ describe('mutant policies (units)', () => {
       'api-only-edge': { httpPaths: ['/api/'] },
       'ignore-anchors': { seedsAnchors: false },
       'ignore-confirmations': { start: { ...reference.start, confirmations: 0n } },
+      'early-by-one': { start: { ...reference.start, confirmations: 1n } },
+      'reorg-final': { start: { ...reference.start, maxReorgDepth: 0n } },
       'early-teardown': { start: { ...reference.start, graceBlocks: 0n } },
       amnesia: { start: { ...reference.start, startBlock: 77n } },
     };

@@ -15,7 +15,8 @@ import {
   publishedOf,
   repoHead,
   servesRepo,
-  srvNameOf,
+  browseNameOf,
+  instanceNameOf,
   tcpOpen,
 } from '../../harness/outside/index.js';
 
@@ -23,25 +24,36 @@ const ORG = '0x00000000000000000000000000000000000A11CE';
 const NID = 'z6MkrLMMsiPWUcNPHcRaJN7kVVf8TW3nsrcDdCzSm7kd9a1Z';
 
 describe('names', () => {
-  it('derive the label, the name and the SRV name from the org', () => {
+  it("derive the label, the name, the DNS-SD instance and the browse name from the org (Radicle's service type)", () => {
     expect(labelOf(ORG)).toBe('00000000000000000000000000000000000a11ce');
     expect(fqdnOf(ORG, 'org.test')).toBe('00000000000000000000000000000000000a11ce.org.test');
-    expect(srvNameOf('x.org.test')).toBe('_radicle._tcp.x.org.test');
+    expect(instanceNameOf('x.org.test')).toBe('x._radicle-node._tcp.org.test');
+    expect(browseNameOf('org.test')).toBe('_radicle-node._tcp.org.test');
   });
 });
 
 describe('TXT and publications', () => {
-  it('reads nid and expiry in any order, space or ; separated, and ignores a non-numeric expiry', () => {
-    expect(parseTxt(`expiry=42;nid=${NID}`)).toEqual({ raw: `expiry=42;nid=${NID}`, nid: NID, expiry: 42n });
-    expect(parseTxt(`nid=${NID} expiry=soon`)).toEqual({ raw: `nid=${NID} expiry=soon`, nid: NID });
-    expect(parseTxt('v=spf1')).toEqual({ raw: 'v=spf1' });
+  it('reads one key=value per string (RFC 6763 §6), keys in any case, the first of a key, no numeric expiry ignored', () => {
+    expect(parseTxt(['expiry=42', `NID=${NID}`, 'nid=other'])).toEqual({
+      raw: `"expiry=42" "NID=${NID}" "nid=other"`,
+      nid: NID,
+      expiry: 42n,
+    });
+    expect(parseTxt([`nid=${NID}`, 'expiry=soon', 'flag'])).toMatchObject({ nid: NID });
+    expect(parseTxt([`nid=${NID}`, 'expiry=soon'])).not.toHaveProperty('expiry');
+    // One string with a separator inside is one pair: the NID is not what it seems (a v1 TXT).
+    expect(parseTxt([`nid=${NID} expiry=42`])).toEqual({
+      raw: `"nid=${NID} expiry=42"`,
+      nid: `${NID} expiry=42`,
+    });
   });
 
-  it('is complete only with an A, an SRV and a TXT nid', () => {
+  it('is complete only with an A, the browse PTR, an SRV and a TXT nid', () => {
     const records = {
       a: ['10.0.0.5'],
+      ptr: ['x._radicle-node._tcp.org.test'],
       srv: [{ target: 'x.org.test', port: 30001 }],
-      txt: [parseTxt(`nid=${NID}`), parseTxt('expiry=9')],
+      txt: [parseTxt([`nid=${NID}`, 'expiry=9'])],
     };
     expect(publishedOf('x.org.test', records)).toEqual({
       name: 'x.org.test',
@@ -53,7 +65,8 @@ describe('TXT and publications', () => {
     });
     expect(publishedOf('x.org.test', { ...records, a: [] })).toBeUndefined();
     expect(publishedOf('x.org.test', { ...records, srv: [] })).toBeUndefined();
-    expect(publishedOf('x.org.test', { ...records, txt: [parseTxt('expiry=9')] })).toBeUndefined();
+    expect(publishedOf('x.org.test', { ...records, ptr: [] })).toBeUndefined();
+    expect(publishedOf('x.org.test', { ...records, txt: [parseTxt(['expiry=9'])] })).toBeUndefined();
   });
 });
 

@@ -31,6 +31,8 @@ const EXPECTED: Record<string, string[]> = {
   'ignore-anchors': ['PROV-ANCHOR', 'PROV-REPLICATION', 'PROV-GIT-HTTP'],
   'restart-in-grace': ['PROV-GRACE-TOPUP'],
   'api-only-edge': ['PROV-GIT-HTTP'],
+  'early-by-one': ['PROV-CONFIRMATIONS'],
+  'reorg-final': ['PROV-REORG-CONFIRMED'],
 };
 
 async function mutants(): Promise<Array<{ folder: string; provider: LoadedProvider }>> {

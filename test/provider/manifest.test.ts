@@ -30,7 +30,7 @@ describe('provider.yaml: valid manifests', () => {
   it('loads a manifest with a local image, defaults the readiness timeout to 60 s', async () => {
     const loaded = await loadProvider(join(FIXTURES, 'valid-image'));
     expect(loaded.manifest).toMatchObject({
-      apiVersion: 'oneclick/v1',
+      apiVersion: 'oneclick/v2',
       name: 'valid-image',
       version: '1.0.0',
       image: 'oneclick/provider-valid:latest',
@@ -74,7 +74,7 @@ describe('provider.yaml: valid manifests', () => {
 
   it('validates a manifest written in code the same way', async () => {
     const good: ProviderManifest = {
-      apiVersion: 'oneclick/v1',
+      apiVersion: 'oneclick/v2',
       name: 'inline',
       version: '1.0.0',
       image: 'oneclick/provider-inline:latest',
@@ -143,9 +143,25 @@ describe('provider.yaml: every problem with file:line:column, field and what was
     ]);
   });
 
+  it('a v1 manifest, told what moved in v2; any other version, told which one is expected', () => {
+    const lines = (v: string) =>
+      parseManifest(
+        `apiVersion: ${v}\nname: x\nversion: 1.0.0\nimage: x\nruntime: docker\nreadiness: {exec: [x]}\n`,
+        'm.yaml',
+      ).problems.map(formatProblem);
+    expect(lines('oneclick/v1')).toEqual([
+      expect.stringMatching(
+        /^m\.yaml:1:13: apiVersion: must be "oneclick\/v2", got "oneclick\/v1": v2 publishes discovery under Radicle's DNS-SD names .*_radicle-node\._tcp.*SPEC\.md §4/,
+      ),
+    ]);
+    expect(lines('oneclick/v9')).toEqual([
+      'm.yaml:1:13: apiVersion: must be "oneclick/v2", got "oneclick/v9"',
+    ]);
+  });
+
   it('a missing apiVersion', async () => {
     expect(await problemsOf('missing-apiversion')).toEqual([
-      `${shown('missing-apiversion')}:1:1: apiVersion: is required (expected "oneclick/v1")`,
+      `${shown('missing-apiversion')}:1:1: apiVersion: is required (expected "oneclick/v2")`,
     ]);
   });
 
@@ -172,7 +188,7 @@ describe('provider.yaml: every problem with file:line:column, field and what was
 
   it('other mistakes in text: duplicate keys, several documents, a list, an empty file, bad names', () => {
     const lines = (src: string) => parseManifest(src, 'm.yaml').problems.map(formatProblem);
-    expect(lines('apiVersion: oneclick/v1\napiVersion: oneclick/v1\n')).toEqual([
+    expect(lines('apiVersion: oneclick/v2\napiVersion: oneclick/v2\n')).toEqual([
       'm.yaml:2:1: YAML syntax error: Map keys must be unique',
     ]);
     expect(lines('a: b\n---\nc: d\n')).toEqual([
@@ -180,12 +196,12 @@ describe('provider.yaml: every problem with file:line:column, field and what was
     ]);
     expect(lines('- a\n- b\n')).toEqual(['m.yaml:1:1: must be a mapping, got a list']);
     expect(lines('# nothing\n')).toEqual([
-      'm.yaml:1:1: is empty: expected a mapping with apiVersion: oneclick/v1, ...',
+      'm.yaml:1:1: is empty: expected a mapping with apiVersion: oneclick/v2, ...',
     ]);
     expect(
       lines(
         [
-          'apiVersion: oneclick/v1',
+          'apiVersion: oneclick/v2',
           'name: x',
           'version: "1"',
           'image: "Bad Image"',
@@ -201,7 +217,7 @@ describe('provider.yaml: every problem with file:line:column, field and what was
     ]);
     expect(
       lines(
-        'apiVersion: oneclick/v1\nname: x\nversion: 1.0.0\nruntime: docker\nreadiness: {exec: [x]}\nbuild: {context: ., args: {BASE: x, "1x": y}}\n',
+        'apiVersion: oneclick/v2\nname: x\nversion: 1.0.0\nruntime: docker\nreadiness: {exec: [x]}\nbuild: {context: ., args: {BASE: x, "1x": y}}\n',
       ),
     ).toEqual([
       'm.yaml:6:28: build.args.BASE: BASE is set by the harness (the Debian base image): use another name',

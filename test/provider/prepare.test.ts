@@ -25,7 +25,7 @@ async function providerFolder(prepare: string): Promise<string> {
   await writeFile(
     join(dir, 'provider.yaml'),
     [
-      'apiVersion: oneclick/v1',
+      'apiVersion: oneclick/v2',
       'name: prepared',
       'version: 0.1.0',
       'build: { context: . }',

@@ -65,8 +65,8 @@ describe('a scaffolded provider under certification', () => {
     const provision = verdict('PROV-PROVISION');
     expect(provision?.verdict).toBe('fail');
     expect(provision?.evidence[0]).toMatchObject({
-      expected: expect.stringContaining('A, SRV and TXT records'),
-      observed: { a: [], srv: [], txt: [] },
+      expected: expect.stringContaining('A, browse PTR, SRV and TXT records'),
+      observed: { a: [], ptr: [], srv: [], txt: [] },
     });
     // The rest of the scenario is never reached: skipped MUSTs, which fail certification too.
     expect(verdict('PROV-DNS')?.verdict).toBe('skip');

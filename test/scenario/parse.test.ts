@@ -338,7 +338,7 @@ describe('scenario files: every problem with file:line:column, field and what wa
         scenario('  - mine: three\n  - anchor: alpha\n  - loss: { peer: home, percent: 200 }\n  - 5\n'),
       ),
     ).toEqual([
-      `${F}:6:11: steps[0].mine: must be a whole number or a mapping, got "three" (write mine: <blocks>, or mine: { blocks })`,
+      `${F}:6:11: steps[0].mine: must be a whole number ≥ 1 or confirmations, confirmations+k, confirmations-k (counted from the profile), got "three"`,
       `${F}:7:13: steps[1].anchor: must be a mapping, got "alpha" (write anchor: { org, repo })`,
       `${F}:8:34: steps[2].loss.percent: must be ≤ 100, got 200`,
       `${F}:9:5: steps[3]: must be a step: a bare burst / malformed-log / confirm / heal, or a mapping with one step, got 5`,
@@ -493,7 +493,7 @@ describe('scenario files: every problem with file:line:column, field and what wa
       `${file}:10:27: steps[0].top-up.packges: unknown field (did you mean "packages"?)`,
       `${file}:11:5: steps[1].wiat: unknown step "wiat" (expected one of ${STEP_KINDS.join(', ')}; did you mean "wait"?)`,
       `${file}:12:5: steps[2].anchor.repo: is required (write anchor: { org, repo })`,
-      `${file}:13:11: steps[3].mine: must be a whole number or a mapping, got "three" (write mine: <blocks>, or mine: { blocks })`,
+      `${file}:13:11: steps[3].mine: must be a whole number ≥ 1 or confirmations, confirmations+k, confirmations-k (counted from the profile), got "three"`,
       `${file}:14:20: steps[4].wait.until: unknown condition "servd" (expected one of ${CONDITION_KINDS.join(', ')}; did you mean "served"?)`,
       `${file}:15:13: steps[5].top-up: unknown org "gamma" (declared: alpha, beta)`,
       `${file}:16:31: steps[6].push.repo: no create-repo makes repo "site": add - create-repo: { peer: …, repo: site } before this step`,

@@ -8,6 +8,7 @@ import { runSteps } from '../../harness/scenario/run.js';
 import { SCENARIO_SCHEMA_PATH, scenarioSchema } from '../../harness/scenario/schema.js';
 import { defineStep, stepKinds, text, valueOf } from '../../harness/scenario/steps/index.js';
 import type { ScenarioResult } from '../../harness/report/model.js';
+import { blocksOf, describeBlocks, resolveBlocks } from '../../harness/scenario/steps/support/forms.js';
 
 const F = 'x.yaml';
 const scenario = (steps: string) => `scenario: x\ntitle: t\norgs: { alpha: contract }\nsteps:\n${steps}`;
@@ -124,5 +125,27 @@ describe('a step defined in one place, and nowhere else', () => {
       },
     ]);
     expect(result.evidence[0]!.message).toBeUndefined();
+  });
+});
+
+describe('counts of blocks from the confirmations', () => {
+  it('mine and reorg take a number or confirmations±k; the step resolves it with the profile', () => {
+    const checked = checkScenario(
+      scenario(
+        '  - mine: confirmations-1\n  - reorg: confirmations+1\n  - reorg: { depth: confirmations }\n  - mine: 3\n',
+      ),
+      F,
+    );
+    expect(checked.problems).toEqual([]);
+    expect(
+      checked.scenario!.steps.map((s) => ('blocks' in s ? s.blocks : 'depth' in s ? s.depth : s)),
+    ).toEqual([{ confirmations: -1 }, { confirmations: 1 }, { confirmations: 0 }, 3]);
+    expect(blocksOf('confirmations+2')).toEqual({ confirmations: 2 });
+    expect(resolveBlocks({ confirmations: 1 }, 2)).toBe(3);
+    expect(resolveBlocks(4, 2)).toBe(4);
+    expect(describeBlocks({ confirmations: -1 }, 2)).toBe('confirmations-1 (= 1)');
+    expect(checkScenario(scenario('  - reorg: confirmations*2\n'), F).problems.map(formatProblem)).toEqual([
+      'x.yaml:5:12: steps[0].reorg: must be a whole number ≥ 1 or confirmations, confirmations+k, confirmations-k (counted from the profile), got "confirmations*2"',
+    ]);
   });
 });

@@ -5,6 +5,7 @@
 import { DEADLINE_NAMES } from '../profile.js';
 import { DURATION_HELP } from '../problems.js';
 import { isStepKind, stepDefinition, stepKinds } from '../steps/index.js';
+import { RELATIVE_BLOCKS } from '../steps/support/forms.js';
 import {
   CONDITION_FIELDS,
   CONDITION_KINDS,
@@ -109,6 +110,11 @@ export function explainer(orgNames: readonly string[]): Explain {
       const guess = didYouMean(String(e.data), DEADLINE_NAMES);
       return {
         message: `unknown deadline ${show(e.data)} (expected a deadline name — ${DEADLINE_NAMES.join(', ')} — or ${DURATION_HELP}${guess ? `; did you mean "${guess}"?` : ''})`,
+      };
+    }
+    if (e.keyword === 'pattern' && (e.params as { pattern?: string }).pattern === RELATIVE_BLOCKS) {
+      return {
+        message: `must be a whole number ≥ 1 or confirmations, confirmations+k, confirmations-k (counted from the profile), got ${show(e.data)}`,
       };
     }
     if (pointer === '#/$defs/durationText' && e.keyword === 'pattern') {

@@ -1,20 +1,29 @@
 /** `mine`: Mines a number of blocks. */
 import { mine } from '../../chain/mining.js';
-import { count, defineStep } from './define.js';
-import { countStep } from './support/forms.js';
+import { defineStep, valueOf } from './define.js';
+import { head } from './support/chain.js';
+import { blocksOf, blocksStep, describeBlocks, resolveBlocks, type Blocks } from './support/forms.js';
 
 declare module '../model.js' {
   interface StepForms {
-    mine: { blocks: number };
+    mine: { blocks: Blocks };
   }
 }
 
 export const mineStep = defineStep({
   kind: 'mine',
-  schema: countStep('Mine `blocks` blocks: `mine: 3` or `{ blocks }`.', 'blocks'),
+  schema: blocksStep(
+    'Mine `blocks` blocks: `mine: 3`, `mine: confirmations-1` (counted from the profile) or `{ blocks }`.',
+    'blocks',
+  ),
   fields: ['blocks'],
   scalar: 'blocks',
-  build: (step) => ({ blocks: count(step, 'blocks')! }),
-  run: async (ctx, s) => ({ summary: `mine ${s.blocks} block(s) → ${await mine(ctx.world.test, s.blocks)}` }),
+  build: (step) => ({ blocks: blocksOf(valueOf(step, 'blocks')) }),
+  run: async (ctx, s) => {
+    const confirmations = ctx.world.profile.confirmations;
+    const blocks = resolveBlocks(s.blocks, confirmations);
+    const to = blocks > 0 ? await mine(ctx.world.test, blocks) : await head(ctx);
+    return { summary: `mine ${describeBlocks(s.blocks, confirmations)} block(s) → ${to}` };
+  },
   order: 100,
 });

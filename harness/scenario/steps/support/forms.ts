@@ -62,3 +62,54 @@ export function bare(description: string) {
     then: { type: 'object', additionalProperties: false, properties: PROVES },
   };
 }
+
+/** A number of blocks, or one counted from the profile's confirmations: `3`, `confirmations+1`. */
+export type Blocks = number | { confirmations: number };
+
+/** A count of blocks written relative to the profile's confirmations. */
+export const RELATIVE_BLOCKS = '^confirmations([+-][1-9][0-9]*)?$';
+
+/** As countStep, but the count may also be `confirmations`, `confirmations+k` or `confirmations-k`. */
+export function blocksStep(description: string, name: string) {
+  const relative = { type: 'string', pattern: RELATIVE_BLOCKS };
+  const blocks = {
+    type: ['integer', 'string'],
+    if: { type: 'integer' },
+    then: { minimum: 1 },
+    else: relative,
+  };
+  return {
+    description,
+    type: ['integer', 'string', 'object'],
+    if: { type: 'integer' },
+    then: { minimum: 1 },
+    else: {
+      if: { type: 'string' },
+      then: relative,
+      else: {
+        type: 'object',
+        additionalProperties: false,
+        required: [name],
+        properties: { [name]: blocks, ...PROVES },
+      },
+    },
+  };
+}
+
+/** The written count as the model keeps it (after the schema accepted it). */
+export function blocksOf(value: unknown): Blocks {
+  if (typeof value === 'number') return value;
+  const offset = String(value).slice('confirmations'.length);
+  return { confirmations: offset ? Number(offset) : 0 };
+}
+
+/** How many blocks, with the profile's confirmations. */
+export const resolveBlocks = (b: Blocks, confirmations: number): number =>
+  typeof b === 'number' ? b : confirmations + b.confirmations;
+
+/** `3`, or `confirmations+1 (= 3)`. */
+export function describeBlocks(b: Blocks, confirmations: number): string {
+  if (typeof b === 'number') return String(b);
+  const k = b.confirmations;
+  return `confirmations${k ? (k > 0 ? `+${k}` : k) : ''} (= ${resolveBlocks(b, confirmations)})`;
+}
