@@ -70,8 +70,12 @@ async function bootUp(): Promise<{ url: string }> {
     if (!r.url().startsWith(`http://127.0.0.1:${world.port}/`)) external.push(r.url());
   });
   await page.goto(url);
-  await expect.poll(() => page.locator('#live').textContent(), { timeout: 30_000 }).toBe('live');
-  await expect.poll(() => page.locator('#head').textContent(), { timeout: 30_000 }).toMatch(/^\d+$/);
+  // expect.poll is for tests; this is the hook: wait in the page until it is live with a head.
+  await page.waitForFunction(
+    "document.getElementById('live').textContent === 'live' && /^\\d+$/.test(document.getElementById('head').textContent)",
+    undefined,
+    { timeout: 30_000 },
+  );
   timing.upToUsableDashboardSeconds = Math.round(performance.now() - t0) / 1000;
   return { url };
 }

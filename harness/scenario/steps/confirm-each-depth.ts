@@ -28,6 +28,11 @@ export const confirmEachDepthStep = defineStep({
   run: async (ctx, s) => {
     const confirmations = BigInt(ctx.world.profile.confirmations);
     const sent = ctx.lastTxBlock ?? (await head(ctx));
+    // Whatever was seen, the step ends with the block confirmed, as `confirm` does, for the steps after it.
+    const confirm = async () => {
+      const rest = sent + confirmations - (await head(ctx));
+      if (rest > 0n) await mine(ctx.world.test, Number(rest));
+    };
     const depths: bigint[] = [];
     let last: StepOutcome | undefined;
     for (let depth = (await head(ctx)) - sent; depth < confirmations; depth++) {
@@ -37,6 +42,7 @@ export const confirmEachDepthStep = defineStep({
       const check = last.check!;
       if (!check.holds) {
         const at = `at depth ${depth} of ${confirmations}`;
+        await confirm();
         return {
           summary: `block ${sent} ${at}: the condition held`,
           check: {
@@ -47,8 +53,7 @@ export const confirmEachDepthStep = defineStep({
         };
       }
     }
-    const rest = sent + confirmations - (await head(ctx));
-    if (rest > 0n) await mine(ctx.world.test, Number(rest));
+    await confirm();
     const judged = depths.map(Number);
     return {
       summary: `block ${sent} judged at depths ${judged.join(', ') || '(none: already confirmed)'}, then ${confirmations} deep`,
