@@ -38,7 +38,8 @@ export async function runWorldK6(o: WorldK6Options): Promise<{ report: LoadRepor
   if (!res.ok) throw new Error(`the world ${world.runId} answered ${res.status} to GET /api/world`);
   const view = (await res.json()) as WorldView;
   const served = view.orgs.filter((x) => x.state === 'served').map((x) => x.name);
-  if (!served.length) throw new Error(`no org of ${world.runId} is served: top one up first (oneclick world top-up)`);
+  if (!served.length)
+    throw new Error(`no org of ${world.runId} is served: top one up first (oneclick world top-up)`);
   await mkdir(o.outDir, { recursive: true });
   const summaryFile = join(o.outDir, 'k6-summary.json');
   const started = new Date();
@@ -77,6 +78,7 @@ export async function runWorldK6(o: WorldK6Options): Promise<{ report: LoadRepor
       peers: view.peers.map((p) => ({ name: p.name, lan: p.lan ?? 'internet' })),
     },
     orgs: served,
+    served,
     metrics: Object.fromEntries(
       Object.entries(trends).map(([name, m]) => [
         `k6_${name}`,

@@ -143,7 +143,8 @@ export function k6Trends(summary: unknown): Record<string, MetricStats> {
   const num = (v: number | undefined) => Math.round((v ?? 0) * 1000) / 1000;
   const out: Record<string, MetricStats> = {};
   for (const [name, m] of Object.entries(metrics)) {
-    if (m.avg === undefined || m['p(95)'] === undefined || name.startsWith('http_req_') || BUILTIN.has(name)) continue;
+    if (m.avg === undefined || m['p(95)'] === undefined || name.startsWith('http_req_') || BUILTIN.has(name))
+      continue;
     out[name] = {
       count: m.count ?? iterations,
       errors: 0,

@@ -38,6 +38,7 @@ export function playgroundScenario(o: Pick<PlaygroundOptions, 'orgs' | 'peers' |
     id: PLAYGROUND_ID,
     title: 'oneclick up',
     proves: [],
+    currency: 'eth',
     orgs: Array.from({ length: o.orgs }, (_, i) => ({ name: `org${i + 1}`, kind: 'contract' as const })),
     peers,
     steps: [],

@@ -21,9 +21,10 @@ const healthy = (): OrgObservation => ({
   org: ORG,
   name: NAME,
   records: {
+    ptr: [`00000000000000000000000000000000000a11ce._radicle-node._tcp.org.test`],
     a: ['198.51.100.20'],
     srv: [{ target: NAME, port: 30001 }],
-    txt: [parseTxt(`nid=${NID} expiry=118`)],
+    txt: [parseTxt([`nid=${NID}`, `expiry=118`])],
   },
   http: { status: 200, nid: NID },
   dials: [{ nid: NID, ok: true }],
@@ -58,7 +59,7 @@ describe('served', () => {
 
   it('names a wrong TXT nid as PROV-DNS, with what the node at A:port answers, and as decided', () => {
     const v = healthy();
-    v.records.txt = [parseTxt(`nid=${OTHER} expiry=118`)];
+    v.records.txt = [parseTxt([`nid=${OTHER}`, `expiry=118`])];
     v.dials = [{ nid: NID, ok: true }];
     expect(failing(v)).toEqual([
       {
@@ -85,7 +86,7 @@ describe('served', () => {
 
   it('says what is missing while the org is not served, none of it decided', () => {
     const v = healthy();
-    v.records = { a: [], srv: [], txt: [] };
+    v.records = { a: [], ptr: [], srv: [], txt: [] };
     v.http = { status: 0 };
     v.dials = [];
     v.containers = [];
@@ -143,7 +144,7 @@ describe('gone', () => {
   const base = {
     org: ORG as `0x${string}`,
     name: NAME,
-    records: { a: [], srv: [], txt: [] },
+    records: { a: [], ptr: [], srv: [], txt: [] },
     http: { status: 0 },
     containers: [],
     lastSeen,
@@ -157,7 +158,7 @@ describe('gone', () => {
       problemsOf(
         goneObligations({
           ...base,
-          records: { a: [], srv: [], txt: [parseTxt(`nid=${NID}`)] },
+          records: { a: [], ptr: [], srv: [], txt: [parseTxt([`nid=${NID}`])] },
           http: { status: 200, nid: NID },
           dial: { nid: NID, at: '198.51.100.20:30001', ok: true },
           containers: ['run-org-alpha'],
