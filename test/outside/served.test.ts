@@ -44,6 +44,7 @@ describe('served', () => {
     expect(all.every((o) => o.holds)).toBe(true);
     expect(all.map((o) => [o.name, o.requirement, o.core])).toEqual([
       ['A', 'PROV-PROVISION', true],
+      ['PTR', 'PROV-PROVISION', true],
       ['SRV', 'PROV-PROVISION', true],
       ['TXT', 'PROV-PROVISION', true],
       ['HTTP', 'PROV-HTTP', true],
@@ -93,6 +94,7 @@ describe('served', () => {
     const core = servedObligations(v).filter((o) => o.core);
     expect(problemsOf(core)).toEqual([
       `A: no A record for ${NAME}`,
+      `PTR: no browse PTR to the instance of ${NAME}`,
       `SRV: no SRV record for ${NAME}`,
       `TXT: no TXT nid= at ${NAME}`,
       'HTTP: no A record to ask',
@@ -165,7 +167,7 @@ describe('gone', () => {
         }),
       ),
     ).toEqual([
-      `no TXT: TXT nid=${NID}`,
+      `no TXT: TXT "nid=${NID}"`,
       `p2p gone: 198.51.100.20:30001 still answers a handshake with ${NID}`,
       `HTTP gone: GET http://${NAME}/api/v1/node still answers 200 with ${NID}`,
       'no node: running: run-org-alpha',
