@@ -63,14 +63,19 @@ export async function freshHandshake(
   const r = await peer.exec([
     'bash',
     '-c',
-    // radicle answers a disconnect only when there is a session to end: ask only then, bounded.
-    'bye() { orgnode-api ctl \'{"command":"sessions"}\' 2>/dev/null | grep -q "$3" && ' +
-      'timeout 5 orgnode-api ctl "$1" >/dev/null 2>&1; }; bye "$@"; ' +
+    // A port that takes no TCP connection answers no handshake, whatever session radicle still
+    // holds from before (a reused session must not pass for a fresh one).
+    'timeout 3 bash -c ": </dev/tcp/$4/$5" 2>/dev/null || { echo 1; echo "no TCP connection to $4:$5"; exit 0; }; ' +
+      // radicle answers a disconnect only when there is a session to end: ask only then, bounded.
+      'bye() { orgnode-api ctl \'{"command":"sessions"}\' 2>/dev/null | grep -q "$3" && ' +
+      'timeout 10 orgnode-api ctl "$1" >/dev/null 2>&1; }; bye "$@"; ' +
       'out=$(orgnode-api ctl "$2" 2>&1); rc=$?; bye "$@"; echo "$rc"; echo "$out"',
     '_',
     bye,
     dial,
     nid,
+    host,
+    String(port),
   ]);
   const [rc = '', ...rest] = r.stdout.split('\n');
   const answer = rest.join(' ').trim();

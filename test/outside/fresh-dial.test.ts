@@ -48,7 +48,7 @@ describe('a fresh handshake per judgement', () => {
   });
 
   // Skipped: freshHandshake still reports a dial ok that reused a session (see the branch report).
-  it.skip('a healthy org does not look unserved after failed dials of its NID', async () => {
+  it('a healthy org does not look unserved after failed dials of its NID', async () => {
     // What earlier failed judgements leave behind: a dial at a port nothing listens on, and one at
     // the right port while the node was unreachable.
     expect((await freshHandshake(probe, orgNid, orgIp, 9, 2_000)).ok).toBe(false);
@@ -61,7 +61,7 @@ describe('a fresh handshake per judgement', () => {
     expect((await sessions(probe)).filter((s) => s.nid === orgNid && s.state === 'connected')).toEqual([]);
   }, 120_000);
 
-  it.skip('a session from an earlier dial does not stand in for a node that stopped answering', async () => {
+  it('a session from an earlier dial does not stand in for a node that stopped answering', async () => {
     await probe.exec(['rad', 'node', 'connect', `${orgNid}@${orgIp}:8776`, '--timeout', '5s']);
     expect((await sessions(probe)).find((s) => s.nid === orgNid)?.state).toBe('connected');
     // The session outlives the node's reachability (nothing closes it), as after a SIGKILL behind NAT.

@@ -62,13 +62,8 @@ export function orgNodeSpec(o: {
       // Nothing is seeded unless asked: the org's anchored repositories get a policy each.
       'RAD_SEEDING_POLICY=block',
     ],
-    Healthcheck: {
-      Test: ['CMD-SHELL', 'rad node status --only nid >/dev/null 2>&1'],
-      Interval: 2_000_000_000,
-      Timeout: 5_000_000_000,
-      Retries: 3,
-      StartPeriod: 30_000_000_000,
-    },
+    // No health check: the engine runs each as an exec, which at hundreds of idle org-nodes is
+    // most of the machine's work; readiness is waited for once (waitForNid), liveness by restart policy.
     HostConfig: {
       NetworkMode: o.network,
       RestartPolicy: { Name: 'unless-stopped' },
