@@ -163,6 +163,7 @@ export async function serveWorld(o: ServeOptions): Promise<WorldServer> {
     if (host !== `127.0.0.1:${port}` && host !== `localhost:${port}`)
       throw new HttpError(421, `Host must be 127.0.0.1:${port}`);
     const path = url.pathname;
+    if (path === '/favicon.ico') return void res.writeHead(204).end(); // none: no console 404
     if (path === '/openapi.json') return send(res, 200, openApiDocument(actionKinds()));
     const asset = ASSETS[path];
     if (asset && req.method === 'GET') {

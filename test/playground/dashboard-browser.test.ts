@@ -222,7 +222,7 @@ describe('oneclick up: the dashboard and oneclick world on one world', () => {
     const before = await world_('status');
     const r = await world_('mine-to', 'org9', 'expiry');
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('mine-to: org: unknown org "org9" (declared: org1, org2)');
+    expect(r.stderr).toContain('mine-to: org: unknown org "org9" (declared: org1, org2');
     const again = await world_('top-up', 'org1', '--packages', '0');
     expect(again.code).toBe(2);
     expect(again.stderr).toContain('packages: must be ≥ 1, got 0');
