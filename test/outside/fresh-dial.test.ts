@@ -62,8 +62,16 @@ describe('a fresh handshake per judgement', () => {
   }, 120_000);
 
   it('a session from an earlier dial does not stand in for a node that stopped answering', async () => {
-    await probe.exec(['rad', 'node', 'connect', `${orgNid}@${orgIp}:8776`, '--timeout', '5s']);
-    expect((await sessions(probe)).find((s) => s.nid === orgNid)?.state).toBe('connected');
+    // The previous case's disconnect may still be settling: dial until the session stands.
+    await expect
+      .poll(
+        async () => {
+          await probe.exec(['rad', 'node', 'connect', `${orgNid}@${orgIp}:8776`, '--timeout', '5s']);
+          return (await sessions(probe)).find((s) => s.nid === orgNid)?.state;
+        },
+        { timeout: 30_000, interval: 1_000 },
+      )
+      .toBe('connected');
     // The session outlives the node's reachability (nothing closes it), as after a SIGKILL behind NAT.
     await unreachable(async () =>
       expect((await freshHandshake(probe, orgNid, orgIp, 8776, 2_000)).ok).toBe(false),
