@@ -56,21 +56,31 @@ export function tokenTopUpStep(how: Exclude<TokenPayment, 'allowance'>, descript
     run: async (ctx: ScenarioContext, s: { org: string; packages: number }): Promise<StepOutcome> => {
       if (!servesTokens(ctx))
         throw new Error(`a ${how} top-up pays a TokenProvider: the scenario needs currency: token`);
-      const org = ctx.org(s.org);
-      const before = await expiryOf(ctx.world.test, provider(ctx), org);
-      const receipt = await confirm(ctx.world.test, await payTokens(ctx, org, s.packages, how));
-      ctx.lastTxBlock = receipt.blockNumber;
-      const check = await topUpCheck(ctx, org, s.packages, before, receipt);
-      return {
-        summary: `${how} top-up ${s.org} (${s.packages} package${s.packages === 1 ? '' : 's'}) in block ${receipt.blockNumber}`,
-        facts: {
-          org,
-          tx: receipt.transactionHash,
-          block: Number(receipt.blockNumber),
-          expiry: check.observed.expiryAfter,
-        },
-        check,
-      };
+      return paidTopUp(ctx, s, (org) => payTokens(ctx, org, s.packages, how), `${how} top-up`);
     },
+  };
+}
+
+/** Pays for an org's packages with `payment`, confirms it and checks the contract's arithmetic. */
+export async function paidTopUp(
+  ctx: ScenarioContext,
+  s: { org: string; packages: number },
+  payment: (org: Address) => Promise<Hash>,
+  what: string,
+): Promise<StepOutcome> {
+  const org = ctx.org(s.org);
+  const before = await expiryOf(ctx.world.test, provider(ctx), org);
+  const receipt = await confirm(ctx.world.test, await payment(org));
+  ctx.lastTxBlock = receipt.blockNumber;
+  const check = await topUpCheck(ctx, org, s.packages, before, receipt);
+  return {
+    summary: `${what} ${s.org} (${s.packages} package${s.packages === 1 ? '' : 's'}) in block ${receipt.blockNumber}`,
+    facts: {
+      org,
+      tx: receipt.transactionHash,
+      block: Number(receipt.blockNumber),
+      expiry: check.observed.expiryAfter,
+    },
+    check,
   };
 }
