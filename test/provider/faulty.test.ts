@@ -32,7 +32,7 @@ const EXPECTED: Record<string, string[]> = {
   'restart-in-grace': ['PROV-GRACE-TOPUP'],
   'api-only-edge': ['PROV-GIT-HTTP'],
   'early-by-one': ['PROV-CONFIRMATIONS'],
-  'reorg-final': ['PROV-REORG-CONFIRMED'],
+  'reorg-final': ['PROV-REORG-CONFIRMED', 'PROV-DNS'],
 };
 
 async function mutants(): Promise<Array<{ folder: string; provider: LoadedProvider }>> {
