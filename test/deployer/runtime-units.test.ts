@@ -166,14 +166,20 @@ describe('DNS updates', () => {
     const key = config.tsig.reveal();
     const changes = publishChanges('orgs.test', records);
     // dns-packet cannot decode an empty A rdata (an RRset deletion): decode the additions alone.
-    const adds = dnsPacket.decode(updateMessage('orgs.test', changes.slice(3), 0x1234));
+    const adds = dnsPacket.decode(
+      updateMessage(
+        'orgs.test',
+        changes.filter((c) => c.op === 'add'),
+        0x1234,
+      ),
+    );
     expect((adds as { opcode?: string }).opcode).toBe('UPDATE');
     expect(adds.questions).toEqual([{ name: 'orgs.test', type: 'SOA', class: 'IN' }]);
     expect(adds.authorities?.map((a) => `${a.name} ${a.type}`)).toEqual([
       `${records.label}.orgs.test A`,
-      `_radicle._tcp.${records.label}.orgs.test SRV`,
-      `${records.label}.orgs.test TXT`,
-      `${records.label}.orgs.test TXT`,
+      `${records.label}._radicle-node._tcp.orgs.test SRV`,
+      `${records.label}._radicle-node._tcp.orgs.test TXT`,
+      `_radicle-node._tcp.orgs.test PTR`,
     ]);
     const message = updateMessage('orgs.test', changes, 0x1234);
     // Deleting the A RRset: type A, class ANY, TTL 0, no rdata (RFC 2136 §2.5.2).
