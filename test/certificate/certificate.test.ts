@@ -47,7 +47,7 @@ describe('certificate bundle', () => {
     expect(statement.predicate).toMatchObject({
       provider: { name: 'acme-oneclick', version: '1.2.3' },
       providerContract: CONTRACT,
-      spec: 'oneclick/v1',
+      spec: 'oneclick/v2',
       seed: 42,
       profile: { name: 'default', file: 'inputs/profile.yaml' },
       scenarios: [{ id: 'all', file: 'inputs/scenarios/all.yaml' }],
