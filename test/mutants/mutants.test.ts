@@ -188,7 +188,7 @@ afterEach(async () => {
   await topology.dnsUpdate(
     c.orgs.flatMap((org) => [
       { delete: { name: labelOf(org) } },
-      { delete: { name: `_radicle._tcp.${labelOf(org)}` } },
+      { delete: { name: `${labelOf(org)}._radicle-node._tcp` } },
     ]),
   );
   expect(await labelled(c.dep.id)).toEqual({ containers: [], volumes: [], networks: [] });
@@ -204,13 +204,13 @@ interface Published {
 /** The org's records as the peer behind NAT resolves them, or undefined while incomplete. */
 async function lookup(org: Address): Promise<Published | undefined> {
   const name = labelOf(org);
-  const [txt, [address], [srv]] = await Promise.all([
-    topology.resolve(peer, name, 'TXT'),
+  const [[txt], [address], [srv]] = await Promise.all([
+    topology.resolve(peer, `${name}._radicle-node._tcp`, 'TXT'),
     topology.resolve(peer, name, 'A'),
-    topology.resolve(peer, `_radicle._tcp.${name}`, 'SRV'),
+    topology.resolve(peer, `${name}._radicle-node._tcp`, 'SRV'),
   ]);
-  const nid = txt.find((t) => t.startsWith('nid='))?.slice(4);
-  const expiry = txt.find((t) => t.startsWith('expiry='))?.slice(7);
+  // resolve() joins a TXT record's strings: "nid=…" "expiry=…" reads nid=…expiry=… (a NID has no '=').
+  const [, nid, expiry] = /^nid=(.+?)expiry=(\d+)$/.exec(txt ?? '') ?? [];
   if (!nid || !expiry || !address || !srv) return undefined;
   return { nid, port: Number(srv.split(' ')[2]), expiry: BigInt(expiry), address };
 }
@@ -240,8 +240,8 @@ async function noRecords(org: Address): Promise<boolean> {
   const name = labelOf(org);
   const all = await Promise.all([
     topology.resolve(peer, name, 'A'),
-    topology.resolve(peer, name, 'TXT'),
-    topology.resolve(peer, `_radicle._tcp.${name}`, 'SRV'),
+    topology.resolve(peer, `${name}._radicle-node._tcp`, 'TXT'),
+    topology.resolve(peer, `${name}._radicle-node._tcp`, 'SRV'),
   ]);
   return all.every((r) => r.length === 0);
 }
