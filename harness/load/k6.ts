@@ -136,26 +136,30 @@ type K6Metric = Record<string, number | undefined>;
 /** k6's own trends besides http_req_*: not what a script measures. */
 const BUILTIN = new Set(['iteration_duration', 'group_duration']);
 
+const ms = (v: number | undefined) => Math.round((v ?? 0) * 1000) / 1000;
+
+/** A k6 Trend's percentiles as the report's (ms). */
+function trendStats(m: K6Metric): Pick<MetricStats, 'min' | 'mean' | 'p50' | 'p90' | 'p95' | 'p99' | 'max'> {
+  return {
+    min: ms(m.min),
+    mean: ms(m.avg),
+    p50: ms(m.med ?? m['p(50)']),
+    p90: ms(m['p(90)']),
+    p95: ms(m['p(95)']),
+    p99: ms(m['p(99)'] ?? m.max),
+    max: ms(m.max),
+  };
+}
+
 /** Every Trend of a k6 summary export (custom ones too: peering_ms, replication_ms), as the report's stats. */
 export function k6Trends(summary: unknown): Record<string, MetricStats> {
   const metrics = (summary as { metrics?: Record<string, K6Metric> }).metrics ?? {};
   const iterations = metrics.iterations?.count ?? 0;
-  const num = (v: number | undefined) => Math.round((v ?? 0) * 1000) / 1000;
   const out: Record<string, MetricStats> = {};
   for (const [name, m] of Object.entries(metrics)) {
     if (m.avg === undefined || m['p(95)'] === undefined || name.startsWith('http_req_') || BUILTIN.has(name))
       continue;
-    out[name] = {
-      count: m.count ?? iterations,
-      errors: 0,
-      min: num(m.min),
-      mean: num(m.avg),
-      p50: num(m.med ?? m['p(50)']),
-      p90: num(m['p(90)']),
-      p95: num(m['p(95)']),
-      p99: num(m['p(99)'] ?? m.max),
-      max: num(m.max),
-    };
+    out[name] = { count: m.count ?? iterations, errors: 0, ...trendStats(m) };
   }
   return out;
 }
@@ -170,18 +174,11 @@ export function foldK6Summary(summary: unknown, durationSeconds?: number): Metri
   const total = reqs.count ?? 0;
   // A Rate metric's "passes" are the true values: for http_req_failed, the failed requests.
   const errors = failed.passes ?? Math.round((failed.value ?? 0) * total);
-  const num = (v: number | undefined) => Math.round((v ?? 0) * 1000) / 1000;
   const rate = reqs.rate ?? (durationSeconds ? total / durationSeconds : undefined);
   return {
     count: total - errors,
     errors,
-    min: num(d.min),
-    mean: num(d.avg),
-    p50: num(d.med ?? d['p(50)']),
-    p90: num(d['p(90)']),
-    p95: num(d['p(95)']),
-    p99: num(d['p(99)'] ?? d.max),
-    max: num(d.max),
+    ...trendStats(d),
     ...(rate !== undefined ? { rps: Math.round(rate * 10) / 10 } : {}),
   };
 }

@@ -328,16 +328,27 @@ export interface ResolveOptions {
 
 /**
  * Resolves `name` from inside `from`, as its own programs would (its resolver, its routes, its NAT):
- * the answer's data, one string per record (TXT strings unquoted and joined; SRV as
- * "priority weight port target."). Empty when the name or type does not exist. Throws when no server
- * answers.
+ * the answer's data, one entry per record (SRV as "priority weight port target."; TXT as its
+ * strings, unquoted). Empty when the name or type does not exist. Throws when no server answers.
  */
+export async function resolve(
+  from: StartedContainer,
+  name: string,
+  type: 'TXT',
+  options?: ResolveOptions,
+): Promise<string[][]>;
+export async function resolve(
+  from: StartedContainer,
+  name: string,
+  type: Exclude<QueryType, 'TXT'>,
+  options?: ResolveOptions,
+): Promise<string[]>;
 export async function resolve(
   from: StartedContainer,
   name: string,
   type: QueryType,
   options: ResolveOptions = {},
-): Promise<string[]> {
+): Promise<string[] | string[][]> {
   if (!NAME_RE.test(name)) throw new Error(`"${name}" is not a DNS name`);
   const time = options.timeoutSeconds ?? 2;
   const at = options.server ? [`@${options.server}`] : [];
@@ -372,12 +383,13 @@ export async function resolve(
     .split('\n')
     .map((l) => l.trim())
     .filter((l) => l && !l.startsWith(';'));
-  return type === 'TXT' ? records.map(unquoteTxt) : records;
+  return type === 'TXT' ? records.map(txtStrings) : records;
 }
 
-function unquoteTxt(line: string): string {
+/** dig's `"a" "b\"c"` → the record's strings. */
+function txtStrings(line: string): string[] {
   const parts = [...line.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => (m[1] ?? '').replace(/\\(.)/g, '$1'));
-  return parts.length ? parts.join('') : line;
+  return parts.length ? parts : [line];
 }
 
 async function inSidecar(from: StartedContainer, image: string, cmd: string[]) {

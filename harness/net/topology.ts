@@ -129,7 +129,13 @@ export interface Topology {
   /** dnsUpdate against this topology's server. */
   dnsUpdate(changes: DnsChange | readonly DnsChange[], options?: DnsUpdateOptions): Promise<void>;
   /** resolve() from a host, relative names qualified with the zone. */
-  resolve(from: StartedContainer, name: string, type: QueryType, options?: ResolveOptions): Promise<string[]>;
+  resolve(from: StartedContainer, name: string, type: 'TXT', options?: ResolveOptions): Promise<string[][]>;
+  resolve(
+    from: StartedContainer,
+    name: string,
+    type: Exclude<QueryType, 'TXT'>,
+    options?: ResolveOptions,
+  ): Promise<string[]>;
   /** Removes this topology's containers and networks (run.dispose() does it too). */
   dispose(): Promise<void>;
 }
@@ -343,11 +349,11 @@ async function buildTopology(run: Run, spec: TopologySpec, name: string, prefix:
       return c.ipOn(internet.name);
     },
     dnsUpdate: (changes, options) => dnsUpdate(dns, changes, options),
-    resolve: (from, recordName, type, options = {}) =>
-      resolve(from, qualify(recordName, dns.zone), type, {
+    resolve: ((from: StartedContainer, recordName: string, type: QueryType, options: ResolveOptions = {}) =>
+      resolve(from, qualify(recordName, dns.zone), type as 'A', {
         sidecar: { image: dnsImage, server: (from as Partial<Host>).resolver ?? dns.address },
         ...options,
-      }),
+      })) as Topology['resolve'],
     dispose: () => removeTopology(prefix),
   };
   return topology;

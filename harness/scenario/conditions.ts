@@ -337,8 +337,12 @@ async function sameNode(
       }
     }
   }
+  // Another NID, or a later start, never turns back into the remembered node: no waiting mends it.
+  const decisive = problems.filter((p) => p.startsWith('NID changed') || p.startsWith('the node restarted'));
   return {
     holds: problems.length === 0,
+    ...(problems.length && { failure: problems.join('; ') }),
+    ...(decisive.length && { decided: decisive.join('; ') }),
     expected: strict
       ? `the node remembered as "${since}": same NID, same start, the repositories it served, its peer sessions kept`
       : `the NID remembered as "${since}" and the repositories it served then`,

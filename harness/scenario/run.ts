@@ -184,7 +184,7 @@ export async function runSteps(
       result.error = stopped;
     }
     // Deadlines of later judgements count from the last thing done to the world (SPEC.md §5).
-    if (!definition.judging) ctx.actedAt = Date.now();
+    if (!definition.judging && !definition.observes) ctx.actedAt = Date.now();
     record.blockEnd = await head().catch(() => record.blockStart);
     record.endedAt = now();
     const secs = ((Date.now() - t0) / 1000).toFixed(1);

@@ -22,6 +22,7 @@ import { dockerEngine } from '../../harness/docker/engine.js';
 import { startRun, type Run } from '../../harness/docker/run.js';
 import { ensureImage, orgNodeImage } from '../../harness/images/index.js';
 import { startTopology, type Topology } from '../../harness/net/index.js';
+import { parseTxt } from '../../harness/outside/index.js';
 import { connect, createRepo, orgNodeEnv, sessions, waitReady } from '../../harness/peers/index.js';
 import { useWorld, type World } from '../contracts/fixture.js';
 import { tempDir } from './fixture.js';
@@ -117,10 +118,9 @@ async function published(org: Address, minExpiry = 0n, timeoutMs = 120_000): Pro
   return eventually(
     `records of ${name}`,
     async () => {
-      // resolve() joins a TXT record's strings: "nid=…" "expiry=…" reads nid=…expiry=… (a NID has no '=').
       const [txt] = await topology.resolve(peer, `${name}._radicle-node._tcp`, 'TXT');
-      const [, nid, expiry] = /^nid=(.+)expiry=(\d+)$/.exec(txt ?? '') ?? [];
-      if (!nid || !expiry || BigInt(expiry) < minExpiry) return undefined;
+      const { nid, expiry } = parseTxt(txt ?? []);
+      if (!nid || expiry === undefined || expiry < minExpiry) return undefined;
       const [address] = await topology.resolve(peer, name, 'A');
       const [srv] = await topology.resolve(peer, `${name}._radicle-node._tcp`, 'SRV');
       const ptr = await topology.resolve(peer, '_radicle-node._tcp', 'PTR');

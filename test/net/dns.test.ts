@@ -100,7 +100,7 @@ describe('authoritative DNS with TSIG-only dynamic updates', () => {
     expect(await topo.resolve(peer, '_radicle._tcp.seed1', 'SRV')).toEqual([
       '10 5 8776 seed1.oneclick.test.',
     ]);
-    expect(await topo.resolve(peer, 'seed1', 'TXT')).toEqual(['rid=z42did:key:z6Mk "quoted"']);
+    expect(await topo.resolve(peer, 'seed1', 'TXT')).toEqual([['rid=z42', 'did:key:z6Mk "quoted"']]);
     expect(clusterHost.resolver).toBe(topo.dns.clusterAddress);
     expect((await topo.resolve(clusterHost, 'seed1.oneclick.test', 'A')).sort()).toEqual([
       '198.51.100.61',
@@ -128,7 +128,7 @@ describe('authoritative DNS with TSIG-only dynamic updates', () => {
     const bare = await topo.addHost('home', base, { name: 'bare', configure: idle });
     expect((await bare.exec(['sh', '-c', 'command -v dig kdig'])).stdout.trim()).toBe('');
     await topo.dnsUpdate({ add: { type: 'TXT', name: 'bare', text: 'hello' } });
-    expect(await topo.resolve(bare, 'bare', 'TXT')).toEqual(['hello']);
+    expect(await topo.resolve(bare, 'bare', 'TXT')).toEqual([['hello']]);
   });
 
   it('never shows the TSIG secret: not in the key object, the container env or its logs', async () => {

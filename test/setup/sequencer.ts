@@ -11,8 +11,8 @@ const FIRST = [
   'test/certify/mutants-b.test.ts',
   'test/certify/reference.test.ts',
   'test/certify/go-provider.test.ts',
+  'test/playground/dashboard-browser.test.ts',
   'test/deployer/runtime.test.ts',
-  'test/mutants/mutants.test.ts',
 ];
 
 export default class LongestFirst extends BaseSequencer {

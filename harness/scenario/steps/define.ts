@@ -98,6 +98,8 @@ export interface StepDefinition<K extends string = string> {
   bare?: boolean;
   /** A judging step: the key naming its condition and its deadline's key. */
   judging?: { key: 'until' | 'that'; timing: 'within' | 'for' };
+  /** Looks without acting (as a judging step does): later deadlines still count from the last act. */
+  observes?: boolean;
   /** Names it makes for later steps (called for every step before any is checked). */
   declare?(step: RawStep, declarations: Declarations, problems: Problems): void;
   /** What the schema cannot say about it (default: the checks by field name). */

@@ -2,12 +2,14 @@
  * `git-clone`: From the harness's probe on `internet` (not the harness host), `git clone` over
  * smart HTTP of an anchored repository by the org's name, through its edge, as radicle-httpd serves
  * it (`http://<label>.<zone>/<rid without rad:>.git`); the clone must carry the head its creator
- * pushed last (PROV-GIT-HTTP). Retried within the profile's `replicate`.
+ * pushed last (PROV-GIT-HTTP). Retried within the profile's `replicate`, counted from the last act
+ * (the push), as a judgement's deadline is.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fqdnOf } from '../../outside/index.js';
 import { defineStep, text } from './define.js';
 import { mapping, ref } from './support/forms.js';
+import { endOf } from './support/judging.js';
 
 declare module '../model.js' {
   interface StepForms {
@@ -23,13 +25,14 @@ export const gitCloneStep = defineStep({
     ['org', 'repo'],
   ),
   fields: ['org', 'repo'],
+  observes: true,
   build: (step) => ({ org: text(step, 'org'), repo: text(step, 'repo') }),
   run: async (ctx, s) => {
     const repo = ctx.repos.get(s.repo);
     if (!repo) throw new Error(`repo "${s.repo}" was not created`);
     const url = `http://${fqdnOf(ctx.org(s.org), ctx.zone)}/${repo.rid.replace(/^rad:/, '')}.git`;
     const seconds = ctx.world.profile.deadlines.replicate;
-    const until = Date.now() + seconds * 1000;
+    const until = endOf(ctx, seconds);
     const probe = ctx.world.probe;
     let observed: Record<string, unknown> = {};
     for (let attempt = 1; ; attempt++) {
@@ -53,6 +56,10 @@ export const gitCloneStep = defineStep({
           check: {
             holds,
             expected: `git clone ${url} succeeds and has ${s.repo}'s last pushed head ${repo.head ?? '(none)'}`,
+            failure:
+              cloned.exitCode !== 0
+                ? `git clone ${url} exited ${cloned.exitCode}: ${lastLine(cloned.stderr)}`
+                : `git clone ${url} lacks ${s.repo}'s last pushed head ${repo.head ?? '(none)'} (${observed.refs} refs)`,
             observed,
             deadline: { name: 'replicate', seconds },
           },
@@ -63,3 +70,5 @@ export const gitCloneStep = defineStep({
   },
   order: 265,
 });
+
+const lastLine = (text: string) => text.trim().split('\n').pop() ?? '';

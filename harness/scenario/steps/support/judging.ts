@@ -193,7 +193,7 @@ const withoutLines = ({ lines: _lines, failure: _failure, ...j }: Judgement): Ju
  * for the provider, i.e. the scenario's last act (a confirm, a kill, a start), not from this step:
  * judgements after one that used up the deadline do not wait it out again.
  */
-function endOf(ctx: ScenarioContext, seconds: number): number {
+export function endOf(ctx: ScenarioContext, seconds: number): number {
   const now = Date.now();
   const from = ctx.actedAt ?? now;
   return Math.max(from + seconds * 1000, now + Math.min(seconds * 1000, AT_LEAST_MS));
