@@ -24,7 +24,7 @@ export const MUTANTS = readdirSync(FAULTY_DIR).sort();
  */
 const FAILS_WITH: Record<string, Record<string, RegExp>> = {
   amnesia: { 'PROV-CONTROLLER-RESTART': /TXT expiry=\d+, expiryOf on chain is \d+/ },
-  'api-only-edge': { 'PROV-GIT-HTTP': /git clone exited \d+/ },
+  'api-only-edge': { 'PROV-GIT-HTTP': /^git clone http:\/\/\S+ exited \d+: .*not found/ },
   'early-by-one': { 'PROV-CONFIRMATIONS': /^at depth 1 of 2: never: any A\/SRV\/TXT record/ },
   'early-teardown': { 'PROV-GRACE': /^never: gone/ },
   'ephemeral-storage': {
@@ -34,7 +34,7 @@ const FAILS_WITH: Record<string, Record<string, RegExp>> = {
   'ignore-anchors': {
     'PROV-ANCHOR': /GET \/api\/v1\/repos\/rad:\w+ by Host answers 200/,
     'PROV-REPLICATION': /fetches rad:\w+ from the org-node/,
-    'PROV-GIT-HTTP': /git clone (exited \d+|lacks)/,
+    'PROV-GIT-HTTP': /^git clone http:\/\/\S+ (exited \d+|lacks)/,
   },
   'ignore-confirmations': { 'PROV-CONFIRMATIONS': /^at depth 0 of 2: never: any A\/SRV\/TXT record/ },
   'never-teardown': { 'PROV-EXPIRY': /^(A|PTR|SRV|TXT) /, 'PROV-STOP': /^(A|PTR|SRV|TXT) / },
