@@ -2,7 +2,8 @@
  * From raw `eth_getLogs` entries to the deployer's events, or a reason to skip the log. Pure:
  * a log counts only if it comes from the expected contract and decodes strictly.
  */
-import { decodeEventLog, encodeEventTopics, isHex, keccak256, type Address, type Hash, type Hex } from 'viem';
+import sha3 from 'js-sha3';
+import { decodeEventLog, encodeEventTopics, isHex, type Address, type Hash, type Hex } from 'viem';
 import { ethProviderAbi, orgAbi } from '../../contracts/index.js';
 
 /** A log as JSON-RPC returns it. */
@@ -94,14 +95,14 @@ function decodeAnchored(log: RpcLog) {
 
 const ADDRESS_WORD = /^0x0{24}([0-9a-fA-F]{40})$/;
 const UINT64_WORD = /^0x0{48}[0-9a-fA-F]{16}$/;
-const ASCII = new TextEncoder();
 
 /**
- * EIP-55 form of a lowercase 40-digit hex address: viem's `getAddress` does the same keccak but
- * also validates and fills an LRU cache, which cost as much as the hash itself in catch-up.
+ * EIP-55 form of a lowercase 40-digit hex address, as viem's `getAddress` gives it. Catch-up
+ * hashes every new org: js-sha3's keccak is about 4x faster here than viem's (noble), and
+ * `getAddress` also fills an LRU cache that cost as much again.
  */
 export function checksumOf(lowerHex: string): Address {
-  const hash = keccak256(ASCII.encode(lowerHex), 'bytes');
+  const hash = sha3.keccak256.array(lowerHex);
   let out = '0x';
   for (let i = 0; i < 40; i++) {
     const c = lowerHex[i] as string;

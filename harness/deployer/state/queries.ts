@@ -33,7 +33,7 @@ export function prepareQueries(db: Database.Database) {
     ),
     upsertOrg: db.prepare(`
       INSERT INTO orgs (address, expiry, active, stopped_at, desired, changes_at, updated_block)
-      VALUES (@address, @expiry, @active, @stoppedAt, @desired, @changesAt, @block)
+      VALUES (?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (address) DO UPDATE SET
         expiry = excluded.expiry, active = excluded.active, stopped_at = excluded.stopped_at,
         desired = excluded.desired, changes_at = excluded.changes_at, updated_block = excluded.updated_block`),
