@@ -26,13 +26,19 @@ export interface ChainReader {
   expiryAt(provider: Address, org: Address, block: bigint): Promise<bigint>;
 }
 
+/**
+ * One range's logs in one answer: viem's default cap (10 MiB, ~18 000 logs) stopped catch-up of a
+ * busy range for good. The range bound (DEPLOYER_LOG_RANGE) is what limits it.
+ */
+const MAX_RESPONSE_BYTES = 512 * 1024 * 1024;
+
 export function rpcChainReader(
   url: string,
   { timeoutMs = 30_000 }: { timeoutMs?: number } = {},
 ): ChainReader {
   const transport = /^wss?:/.test(url)
     ? webSocket(url, { retryCount: 0, timeout: timeoutMs })
-    : http(url, { retryCount: 0, timeout: timeoutMs });
+    : http(url, { retryCount: 0, timeout: timeoutMs, maxResponseBodySize: MAX_RESPONSE_BYTES });
   const client = createPublicClient({ transport });
   return {
     chainId: () => client.getChainId(),
