@@ -145,7 +145,9 @@ export async function readRange(ctx: WatchContext, from: bigint, to: bigint) {
   const rows = new Map<Address, OrgRow | undefined>([...named].map((org) => [org, undefined]));
   for (const row of ctx.store.orgsIn([...named])) rows.set(row.org, row);
   const fresh = [...withEvents].filter((org) => !rows.get(org));
-  const served = emitters([...named].filter((org) => rows.get(org) || withEvents.has(org)));
+  const served = anchored.length
+    ? emitters([...named].filter((org) => rows.get(org) || withEvents.has(org)))
+    : new Map<string, Address>();
   const anchors = inRange(
     ctx.log,
     from,
