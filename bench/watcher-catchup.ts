@@ -4,13 +4,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encodeFunctionData, getAddress, numberToHex } from 'viem';
+import { createPublicClient, encodeFunctionData, getAddress, http, numberToHex } from 'viem';
 import { ethProviderAbi } from '../contracts/index.js';
 import { ROLE } from '../harness/chain/accounts.js';
 import { packagePrice } from '../harness/chain/actions.js';
 import { startChain } from '../harness/chain/anvil.js';
 import { mineUntilIncluded, sendMany } from '../harness/chain/bulk.js';
-import { publicClientFor, testClientFor, walletClientFor } from '../harness/chain/clients.js';
+import { testClientFor, walletClientFor } from '../harness/chain/clients.js';
 import { deployAll } from '../harness/chain/deploy.js';
 import { useAutomine, useManualMining } from '../harness/chain/mining.js';
 import { DEFAULTS } from '../harness/deployer/config.js';
@@ -55,11 +55,13 @@ try {
   process.stderr.write(`[bench] ${orgCount} top-ups in blocks ${from}..${head}, set up in ${ms(setupMs)}\n`);
 
   const reader = rpcChainReader(chain.rpcUrl);
+  // No response cap: 100 000 logs are ~56 MB of JSON (viem's default cap is 10 MiB).
+  const client = createPublicClient({ transport: http(chain.rpcUrl, { maxResponseBodySize: false }) });
   const raw: number[] = [];
   const watcher: number[] = [];
   for (let i = 0; i < iterations; i++) {
     const [rawMs, logs] = await timed(() =>
-      publicClientFor(chain).request({
+      client.request({
         method: 'eth_getLogs',
         params: [
           {

@@ -8,7 +8,8 @@ import { ethProviderAbi } from '../../contracts/index.js';
 import type { RpcLog } from './events.js';
 
 export interface LogFilter {
-  address: Address | readonly Address[];
+  /** None: any emitter (the watcher then judges each log's address itself). */
+  address?: Address | readonly Address[];
   /** Per position: one topic, any of several, or null for any. */
   topics: ReadonlyArray<Hex | readonly Hex[] | null>;
   fromBlock: bigint;
@@ -25,13 +26,19 @@ export interface ChainReader {
   expiryAt(provider: Address, org: Address, block: bigint): Promise<bigint>;
 }
 
+/**
+ * One range's logs in one answer: viem's default cap (10 MiB, ~18 000 logs) stopped catch-up of a
+ * busy range for good. The range bound (DEPLOYER_LOG_RANGE) is what limits it.
+ */
+const MAX_RESPONSE_BYTES = 512 * 1024 * 1024;
+
 export function rpcChainReader(
   url: string,
   { timeoutMs = 30_000 }: { timeoutMs?: number } = {},
 ): ChainReader {
   const transport = /^wss?:/.test(url)
     ? webSocket(url, { retryCount: 0, timeout: timeoutMs })
-    : http(url, { retryCount: 0, timeout: timeoutMs });
+    : http(url, { retryCount: 0, timeout: timeoutMs, maxResponseBodySize: MAX_RESPONSE_BYTES });
   const client = createPublicClient({ transport });
   return {
     chainId: () => client.getChainId(),
@@ -49,7 +56,7 @@ export function rpcChainReader(
         method: 'eth_getLogs',
         params: [
           {
-            address: filter.address as Address | Address[],
+            ...(filter.address && { address: filter.address as Address | Address[] }),
             topics: filter.topics as (Hex | Hex[] | null)[],
             fromBlock: numberToHex(filter.fromBlock),
             toBlock: numberToHex(filter.toBlock),

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Address, Hash, Hex } from 'viem';
 import type { DesiredOrg } from '../desired.js';
-import type { LogPosition, ProviderEvent } from '../events.js';
+import type { ProviderEvent } from '../events.js';
 import { prepareQueries } from './queries.js';
 import { desiredOfRow, orgOf, padBlock, type Row } from './rows.js';
 import { migrate, pinIdentity, STATE_FILE } from './schema.js';
@@ -76,6 +76,11 @@ export function openStore(dir: string, identity: { chainId: number; provider: Ad
       const row = q.org.get(address) as Row | undefined;
       return row && orgOf(row);
     },
+    /** The stored ones of `addresses`. */
+    orgsIn(addresses: readonly Address[]): OrgRow[] {
+      if (addresses.length === 0) return [];
+      return (q.orgsIn.all(JSON.stringify(addresses)) as Row[]).map(orgOf);
+    },
     orgs(): OrgRow[] {
       return (q.orgs.all() as Row[]).map(orgOf);
     },
@@ -104,9 +109,6 @@ export function openStore(dir: string, identity: { chainId: number; provider: Ad
     lastEvent(org: Address, block: bigint): { event: ProviderEvent['kind']; value: bigint } | undefined {
       const row = q.lastEvent.get(org, block) as Row | undefined;
       return row && { event: row.event as ProviderEvent['kind'], value: BigInt(row.value as string) };
-    },
-    isProcessed(at: LogPosition): boolean {
-      return q.hasLog.get(at.blockHash, at.transactionHash, at.logIndex) !== undefined;
     },
     anchorsOf(org: Address): StoredAnchor[] {
       return (q.anchorsOf.all(org) as Row[]).map((r) => ({

@@ -21,6 +21,8 @@ export function prepareQueries(db: Database.Database) {
       ) ORDER BY number DESC LIMIT 1`),
     org: db.prepare('SELECT * FROM orgs WHERE address = ?'),
     orgs: db.prepare('SELECT * FROM orgs ORDER BY address'),
+    // One statement for a step's orgs: the lookups run inside SQLite, not one call each.
+    orgsIn: db.prepare('SELECT * FROM orgs WHERE address IN (SELECT value FROM json_each(?))'),
     addresses: db.prepare('SELECT address FROM orgs ORDER BY address').pluck(),
     due: db.prepare('SELECT * FROM orgs WHERE changes_at IS NOT NULL AND changes_at <= ?'),
     touchedAfter: db.prepare('SELECT DISTINCT org FROM logs WHERE block_number > ?').pluck(),
@@ -29,10 +31,9 @@ export function prepareQueries(db: Database.Database) {
     lastEvent: db.prepare(
       'SELECT event, value FROM logs WHERE org = ? AND block_number <= ? ORDER BY block_number DESC, log_index DESC LIMIT 1',
     ),
-    hasLog: db.prepare('SELECT 1 FROM logs WHERE block_hash = ? AND tx_hash = ? AND log_index = ?').pluck(),
     upsertOrg: db.prepare(`
       INSERT INTO orgs (address, expiry, active, stopped_at, desired, changes_at, updated_block)
-      VALUES (@address, @expiry, @active, @stoppedAt, @desired, @changesAt, @block)
+      VALUES (?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (address) DO UPDATE SET
         expiry = excluded.expiry, active = excluded.active, stopped_at = excluded.stopped_at,
         desired = excluded.desired, changes_at = excluded.changes_at, updated_block = excluded.updated_block`),

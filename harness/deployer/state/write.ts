@@ -44,16 +44,17 @@ export function writers(db: Database.Database, q: Queries) {
       q.addLog.run(blockHash, transactionHash, logIndex, blockNumber, e.org, e.kind, padBlock(value));
     }
     const anchored = insertAnchors(step.anchors);
-    for (const u of step.orgs) {
-      q.upsertOrg.run({
-        address: u.org,
-        expiry: padBlock(u.deployment.expiry),
-        active: u.verdict.active ? 1 : 0,
-        stoppedAt: u.deployment.stoppedAt ?? null,
-        desired: u.verdict.desired,
-        changesAt: u.verdict.changesAt === undefined ? null : padBlock(u.verdict.changesAt),
-        block: u.block,
-      });
+    // Positional parameters: binding an object per row cost a third of the org writes in catch-up.
+    for (const { org, deployment, verdict, block } of step.orgs) {
+      q.upsertOrg.run(
+        org,
+        padBlock(deployment.expiry),
+        verdict.active ? 1 : 0,
+        deployment.stoppedAt ?? null,
+        verdict.desired,
+        verdict.changesAt === undefined ? null : padBlock(verdict.changesAt),
+        block,
+      );
     }
     for (const s of step.scans) q.addScan.run(s.org, s.next, s.until);
     const deleted: Address[] = [];

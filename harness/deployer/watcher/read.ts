@@ -1,18 +1,19 @@
 /** The chain reads of a step: a range's deployment logs and anchors, each checked against one chain. */
 import type { Address, Hash } from 'viem';
 import {
+  checksums,
   decodeAnchorLog,
   decodeProviderLog,
   emitters,
   TOPICS,
   type Anchor,
   type Decoded,
-  type Emitters,
   type LogPosition,
   type ProviderEvent,
   type RpcLog,
 } from '../events.js';
 import type { Logger } from '../log.js';
+import type { OrgRow } from '../state/index.js';
 import { ADDRESS_BATCH, ChainMovedError, type WatchContext } from './context.js';
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
@@ -69,23 +70,26 @@ export async function checkConsistent(
   if ((await hashOf(ctx, to)) !== hash) throw new ChainMovedError(`block ${to} changed during the step`);
 }
 
-/** The provider's `NewTopUp` / `DeploymentStopped` of a range, each once. */
-export async function providerEvents(
+/** The provider's `NewTopUp` / `DeploymentStopped` among `logs`, each once. */
+function providerEvents(
   ctx: WatchContext,
-  from: bigint,
-  to: bigint,
-  known?: Emitters,
-): Promise<ProviderEvent[]> {
-  const logs = await ctx.reader.logs({
-    address: ctx.provider,
-    topics: [[TOPICS.newTopUp, TOPICS.deploymentStopped]],
-    fromBlock: from,
-    toBlock: to,
-  });
+  logs: readonly RpcLog[],
+  checksum: (lowerHex: string) => Address,
+): ProviderEvent[] {
   const seen = new Set<string>();
   return logs
-    .flatMap((l) => keep(ctx.log, decodeProviderLog(l, ctx.providerOnly, known), l))
+    .flatMap((l) => keep(ctx.log, decodeProviderLog(l, ctx.providerOnly, checksum), l))
     .filter((e) => !seen.has(keyOf(e.at)) && seen.add(keyOf(e.at)));
+}
+
+/** Only what lies in the range read: a node answering with other blocks is not trusted with them. */
+function inRange<T extends { at: LogPosition }>(log: Logger, from: bigint, to: bigint, items: T[]): T[] {
+  return items.filter((item) => {
+    const { blockNumber } = item.at;
+    if (blockNumber >= from && blockNumber <= to) return true;
+    log.warn('skipped log', { reason: 'outside the block range read', block: String(blockNumber) });
+    return false;
+  });
 }
 
 /** `Anchored` of `orgs` in a range, ADDRESS_BATCH addresses per read. */
@@ -109,16 +113,46 @@ export async function anchorsOf(
   return out;
 }
 
-/** The range's new deployment events, and the anchors of every org known or first seen in it. */
-export async function readRange(ctx: WatchContext, from: bigint, to: bigint, rewinding: boolean) {
-  if (to < from) return { events: [], anchors: [], fresh: [] };
-  const known = ctx.store.orgAddresses();
-  const seen = new Set(known);
-  // Idempotent: a log recorded before is not applied again (after a rewind, none above the fork is left).
-  const events = (await providerEvents(ctx, from, to, emitters(known))).filter(
-    (e) => rewinding || !ctx.store.isProcessed(e.at),
+const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
+
+/**
+ * The range's deployment events, the anchors of every org stored or first seen in it, and the
+ * stored rows of the orgs either names. Two reads side by side: the provider's logs, and every
+ * `Anchored` of the range by topic alone, kept here only if emitted by a served org. (By address,
+ * the orgs first seen in the range would need a second read after the first, and every batch of
+ * addresses costs the node a pass over the range.) Each org is checksummed and looked up once:
+ * `rows` holds every org the logs name, undefined for one not stored.
+ */
+export async function readRange(ctx: WatchContext, from: bigint, to: bigint) {
+  if (to < from) return { events: [], anchors: [], fresh: [], rows: new Map<Address, OrgRow | undefined>() };
+  const [deployment, anchored] = await Promise.all([
+    ctx.reader.logs({
+      address: ctx.provider,
+      topics: [[TOPICS.newTopUp, TOPICS.deploymentStopped]],
+      fromBlock: from,
+      toBlock: to,
+    }),
+    ctx.reader.logs({ topics: [TOPICS.anchored], fromBlock: from, toBlock: to }),
+  ]);
+  const checksum = checksums();
+  const events = inRange(ctx.log, from, to, providerEvents(ctx, deployment, checksum));
+  const withEvents = new Set(events.map((e) => e.org));
+  const named = new Set(withEvents);
+  for (const l of anchored) {
+    if (typeof l.address === 'string' && ADDRESS.test(l.address))
+      named.add(checksum(l.address.slice(2).toLowerCase()));
+  }
+  const rows = new Map<Address, OrgRow | undefined>([...named].map((org) => [org, undefined]));
+  for (const row of ctx.store.orgsIn([...named])) rows.set(row.org, row);
+  const fresh = [...withEvents].filter((org) => !rows.get(org));
+  const served = anchored.length
+    ? emitters([...named].filter((org) => rows.get(org) || withEvents.has(org)))
+    : new Map<string, Address>();
+  const anchors = inRange(
+    ctx.log,
+    from,
+    to,
+    anchored.flatMap((l) => keep(ctx.log, decodeAnchorLog(l, served), l)),
   );
-  const fresh = [...new Set(events.map((e) => e.org))].filter((org) => !seen.has(org));
-  const anchors = await anchorsOf(ctx, [...known, ...fresh], from, to);
-  return { events, anchors, fresh };
+  return { events, anchors, fresh, rows };
 }

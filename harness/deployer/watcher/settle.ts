@@ -6,7 +6,7 @@ import pLimit from 'p-limit';
 import type { Address } from 'viem';
 import { desiredOrg, differs, verdictAt, type DeploymentState, type DesiredOrg } from '../desired.js';
 import { byPosition, type ProviderEvent } from '../events.js';
-import { desiredOfRow, type OrgUpdate } from '../state/index.js';
+import { desiredOfRow, type OrgRow, type OrgUpdate, type Store } from '../state/index.js';
 import type { WatchContext } from './context.js';
 
 /** Concurrent `expiryOf` reads when recomputing after a reorg. */
@@ -70,34 +70,50 @@ async function fromContract(
   });
 }
 
+/** The store's rows as a step found them: `read` first (an org mapped to undefined is not stored), then the store. */
+export type StoredRows = Pick<Store, 'org' | 'lastEvent'>;
+
+export function storedRows(store: Store, read: ReadonlyMap<Address, OrgRow | undefined>): StoredRows {
+  return {
+    org: (address) => (read.has(address) ? read.get(address) : store.org(address)),
+    lastEvent: store.lastEvent,
+  };
+}
+
 /**
  * The deployment state at `to` of every org the step affects: those with new events, those whose
  * verdict changes by itself by `to`, and after a rewind those touched or computed above the fork,
- * whose expiry is then read from the contract at `to`.
+ * whose expiry is then read from the contract at `to`. `read`: rows the step already looked up.
  */
 export async function settle(
   ctx: WatchContext,
   to: bigint,
   events: readonly ProviderEvent[],
   rewindTo: bigint | undefined,
-): Promise<OrgUpdate[]> {
+  read: ReadonlyMap<Address, OrgRow | undefined> = new Map(),
+): Promise<{ updates: OrgUpdate[]; before: StoredRows }> {
   const { store } = ctx;
   const rewound = rewindTo === undefined ? [] : store.orgsTouchedAfter(rewindTo);
   const ahead = rewindTo === undefined ? [] : store.orgsUpdatedAfter(rewindTo);
-  const due = store.dueOrgs(to).map((row) => row.org);
+  const dueRows = store.dueOrgs(to);
+  const rows = new Map(read);
+  for (const row of dueRows) rows.set(row.org, row);
+  const before = storedRows(store, rows);
   const withEvents = events.map((e) => e.org);
+  const due = dueRows.map((row) => row.org);
   const affected = [...new Set([...rewound, ...withEvents, ...ahead, ...due])];
-  const states = applyEvents(baseState(store, affected, rewindTo), events);
+  const states = applyEvents(baseState(before, affected, rewindTo), events);
   if (rewindTo !== undefined) await fromContract(ctx, states, [...new Set([...rewound, ...withEvents])], to);
-  return affected.map((org): OrgUpdate => {
+  const updates = affected.map((org): OrgUpdate => {
     const deployment = states.get(org) ?? { expiry: 0n };
     return { org, deployment, verdict: verdictAt(deployment, to, ctx.terms), block: to };
   });
+  return { updates, before };
 }
 
 /** What the reconciler must hear: updates that differ from the stored desired state. */
 export function changesOf(
-  ctx: Pick<WatchContext, 'store' | 'terms'>,
+  ctx: { store: Pick<Store, 'org'>; terms: WatchContext['terms'] },
   updates: readonly OrgUpdate[],
   to: bigint,
 ): DesiredOrg[] {

@@ -65,13 +65,14 @@ export async function step(ctx: WatchContext, notify: Notify): Promise<StepResul
     to = base.number;
   }
 
+  // Before the reads: checked again after them, so the logs are of the chain whose `to` is `hash`.
   const hash = to === base?.number ? base.hash : await hashOf(ctx, to);
-  const { events, anchors, fresh } = await readRange(ctx, from, to, rewindTo !== undefined);
+  const { events, anchors, fresh, rows } = await readRange(ctx, from, to);
   const unanchored = rewindTo === undefined ? [] : store.orgsAnchoredAfter(rewindTo);
-  const updates = await settle(ctx, to, events, rewindTo);
+  const { updates, before } = await settle(ctx, to, events, rewindTo, rows);
   await checkConsistent(ctx, to, hash, [...events.map((e) => e.at), ...anchors.map((a) => a.at)]);
 
-  const changed = changesOf(ctx, updates, to);
+  const changed = changesOf({ store: before, terms: ctx.terms }, updates, to);
   const removed = new Set(updates.filter((u) => u.deployment.expiry === 0n).map((u) => u.org));
   const written = store.commitStep({
     ...(rewindTo !== undefined && { rewindTo }),
