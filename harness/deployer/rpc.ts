@@ -8,7 +8,8 @@ import { ethProviderAbi } from '../../contracts/index.js';
 import type { RpcLog } from './events.js';
 
 export interface LogFilter {
-  address: Address | readonly Address[];
+  /** Absent: every contract's. */
+  address?: Address | readonly Address[];
   /** Per position: one topic, any of several, or null for any. */
   topics: ReadonlyArray<Hex | readonly Hex[] | null>;
   fromBlock: bigint;
@@ -49,7 +50,7 @@ export function rpcChainReader(
         method: 'eth_getLogs',
         params: [
           {
-            address: filter.address as Address | Address[],
+            ...(filter.address && { address: filter.address as Address | Address[] }),
             topics: filter.topics as (Hex | Hex[] | null)[],
             fromBlock: numberToHex(filter.fromBlock),
             toBlock: numberToHex(filter.toBlock),

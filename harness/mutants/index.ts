@@ -6,6 +6,7 @@
  */
 import { withPolicy, type Policy } from '../deployer/index.js';
 import { amnesia } from './amnesia.js';
+import { anyEmitter } from './any-emitter.js';
 import { apiOnlyEdge } from './api-only-edge.js';
 import { earlyByOne } from './early-by-one.js';
 import { earlyTeardown } from './early-teardown.js';
@@ -37,6 +38,7 @@ export const MUTANTS = {
   'api-only-edge': apiOnlyEdge,
   'early-by-one': earlyByOne,
   'reorg-final': reorgFinal,
+  'any-emitter': anyEmitter,
 } as const satisfies Record<string, Mutant>;
 
 export type MutantName = keyof typeof MUTANTS;

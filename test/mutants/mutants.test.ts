@@ -77,10 +77,11 @@ describe('mutant policies (units)', () => {
       ],
       seedsAnchors: p.seedsAnchors,
       httpPaths: p.httpPaths,
+      deploymentLogsFrom: p.deploymentLogsFrom,
     };
   };
 
-  it('the reference: runs what says run, its own recorded ports, a volume, the real NID, no restarts, seeds, routes every path', async () => {
+  it('the reference: runs what says run, its own recorded ports, a volume, the real NID, no restarts, seeds, routes every path, reads its contract only', async () => {
     expect(await decisions(referencePolicy)).toEqual({
       start: { confirmations: 2n, graceBlocks: 10n, startBlock: 0n, maxReorgDepth: 128n },
       wanted: [true, false, false, false],
@@ -90,6 +91,7 @@ describe('mutant policies (units)', () => {
       recreate: [false, false, false, false, false],
       seedsAnchors: true,
       httpPaths: ['/'],
+      deploymentLogsFrom: 'provider',
     });
   });
 
@@ -110,6 +112,7 @@ describe('mutant policies (units)', () => {
       'reorg-final': { start: { ...reference.start, maxReorgDepth: 0n } },
       'early-teardown': { start: { ...reference.start, graceBlocks: 0n } },
       amnesia: { start: { ...reference.start, startBlock: 77n } },
+      'any-emitter': { deploymentLogsFrom: 'any' },
     };
     expect(Object.keys(changed).sort()).toEqual([...MUTANT_NAMES].sort());
     for (const name of MUTANT_NAMES) {

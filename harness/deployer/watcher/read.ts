@@ -76,14 +76,15 @@ export async function providerEvents(
   to: bigint,
   known?: Emitters,
 ): Promise<ProviderEvent[]> {
+  const any = ctx.logsFrom === 'any';
   const logs = await ctx.reader.logs({
-    address: ctx.provider,
+    ...(!any && { address: ctx.provider }),
     topics: [[TOPICS.newTopUp, TOPICS.deploymentStopped]],
     fromBlock: from,
     toBlock: to,
   });
   const seen = new Set<string>();
-  return logs
+  return (any ? logs.map((l) => ({ ...l, address: ctx.provider })) : logs)
     .flatMap((l) => keep(ctx.log, decodeProviderLog(l, ctx.providerOnly, known), l))
     .filter((e) => !seen.has(keyOf(e.at)) && seen.add(keyOf(e.at)));
 }
