@@ -11,6 +11,7 @@ import { apiOnlyEdge } from './api-only-edge.js';
 import { earlyByOne } from './early-by-one.js';
 import { earlyTeardown } from './early-teardown.js';
 import { ephemeralStorage } from './ephemeral-storage.js';
+import { ethOnly } from './eth-only.js';
 import { ignoreAnchors } from './ignore-anchors.js';
 import { ignoreConfirmations } from './ignore-confirmations.js';
 import type { Mutant } from './mutant.js';
@@ -39,6 +40,7 @@ export const MUTANTS = {
   'early-by-one': earlyByOne,
   'reorg-final': reorgFinal,
   'any-emitter': anyEmitter,
+  'eth-only': ethOnly,
 } as const satisfies Record<string, Mutant>;
 
 export type MutantName = keyof typeof MUTANTS;

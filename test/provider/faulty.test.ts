@@ -34,6 +34,7 @@ const EXPECTED: Record<string, string[]> = {
   'early-by-one': ['PROV-CONFIRMATIONS'],
   'reorg-final': ['PROV-REORG-CONFIRMED', 'PROV-DNS'],
   'any-emitter': ['PROV-FOREIGN'],
+  'eth-only': ['PROV-TOKEN'],
 };
 
 async function mutants(): Promise<Array<{ folder: string; provider: LoadedProvider }>> {
