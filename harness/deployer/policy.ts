@@ -51,13 +51,16 @@ export interface Policy {
   seedsAnchors: boolean;
   /** The URL paths the edge routes to an org's node by Host (nginx locations). */
   httpPaths: readonly string[];
+  /** Whose deployment logs count: the provider contract's only, or any contract's with their topics. */
+  deploymentLogsFrom: 'provider' | 'any';
 }
 
 /**
  * The reference: it acts on the configuration as given; an org runs while its deployment says
  * `run`; each org has its own port, recorded in the store; `/radicle` is the org's named volume (kept
  * across stops and renewals); TXT carries the node's own NID; a top-up changes only the records; every
- * anchored repository is seeded; the edge routes every path of an org's Host to its node.
+ * anchored repository is seeded; the edge routes every path of an org's Host to its node; only the
+ * provider contract's deployment logs count.
  */
 export const referencePolicy: Policy = Object.freeze({
   start: (config: DeployerConfig) => Promise.resolve(config),
@@ -71,6 +74,7 @@ export const referencePolicy: Policy = Object.freeze({
   recreate: () => false,
   seedsAnchors: true,
   httpPaths: ['/'],
+  deploymentLogsFrom: 'provider',
 });
 
 /** The reference with some decisions made otherwise. */

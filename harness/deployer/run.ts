@@ -101,7 +101,14 @@ export async function runDeployer(env: NodeJS.ProcessEnv, policy: Policy): Promi
   const metrics = createMetrics();
   const reconciler =
     runtime && createReconciler({ config: runtime, store, docker: engine(), log, metrics, policy });
-  const watcher = createWatcher({ config, store, reader, log, onChange: () => reconciler?.kick() });
+  const watcher = createWatcher({
+    config,
+    store,
+    reader,
+    log,
+    logsFrom: policy.deploymentLogsFrom,
+    onChange: () => reconciler?.kick(),
+  });
   const server = await serve(config.httpPort, log, {
     healthy: () => health(store, reader.lastHead(), reconciler),
     metrics: () =>

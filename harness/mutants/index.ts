@@ -6,10 +6,12 @@
  */
 import { withPolicy, type Policy } from '../deployer/index.js';
 import { amnesia } from './amnesia.js';
+import { anyEmitter } from './any-emitter.js';
 import { apiOnlyEdge } from './api-only-edge.js';
 import { earlyByOne } from './early-by-one.js';
 import { earlyTeardown } from './early-teardown.js';
 import { ephemeralStorage } from './ephemeral-storage.js';
+import { ethOnly } from './eth-only.js';
 import { ignoreAnchors } from './ignore-anchors.js';
 import { ignoreConfirmations } from './ignore-confirmations.js';
 import type { Mutant } from './mutant.js';
@@ -37,6 +39,8 @@ export const MUTANTS = {
   'api-only-edge': apiOnlyEdge,
   'early-by-one': earlyByOne,
   'reorg-final': reorgFinal,
+  'any-emitter': anyEmitter,
+  'eth-only': ethOnly,
 } as const satisfies Record<string, Mutant>;
 
 export type MutantName = keyof typeof MUTANTS;

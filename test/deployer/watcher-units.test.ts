@@ -5,8 +5,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Address, Hash } from 'viem';
-import type { ProviderEvent } from '../../harness/deployer/events.js';
+import { TOPICS, type ProviderEvent, type RpcLog } from '../../harness/deployer/events.js';
+import { memoryLogger } from '../../harness/deployer/log.js';
+import type { ChainReader, LogFilter } from '../../harness/deployer/rpc.js';
 import { openStore, type StepWrite } from '../../harness/deployer/state/index.js';
+import { watchContext, type WatcherConfig } from '../../harness/deployer/watcher/context.js';
+import { readRange } from '../../harness/deployer/watcher/read.js';
 import { scanRange, scansFor } from '../../harness/deployer/watcher/scan.js';
 import { applyEvents, baseState, changesOf } from '../../harness/deployer/watcher/settle.js';
 import { stepRange } from '../../harness/deployer/watcher/step.js';
@@ -64,6 +68,47 @@ describe('events', () => {
     ];
     expect(applyEvents(new Map(), events).get(org)).toEqual({ expiry: 30n, stoppedAt: 30n });
     expect(applyEvents(new Map([[org, { expiry: 5n }]]), events.slice(1)).get(org)).toEqual({ expiry: 200n });
+  });
+});
+
+describe('whose deployment logs are read', () => {
+  const FOREIGN = '0x00000000000000000000000000000000000f0e19' as Address;
+  const topUpOf = (address: Address, org: Address, logIndex: number): RpcLog => ({
+    address,
+    topics: [TOPICS.newTopUp, `0x${'0'.repeat(24)}${org.slice(2)}`],
+    data: `0x${'0'.repeat(62)}64`,
+    blockNumber: '0x14',
+    blockHash: hash(20),
+    transactionHash: hash(1020),
+    logIndex: `0x${logIndex}`,
+  });
+  /** The events read through a chain holding a top-up at the provider and one at a foreign contract. */
+  const read = async (logsFrom?: 'provider' | 'any') => {
+    const filters: LogFilter[] = [];
+    const reader = {
+      logs: async (f: LogFilter) =>
+        f.topics[0] === TOPICS.anchored
+          ? []
+          : (filters.push(f),
+            [topUpOf(PROVIDER, orgN(7), 0), topUpOf(FOREIGN, orgN(8), 1)].filter(
+              (l) => !f.address || l.address === f.address,
+            )),
+    } as unknown as ChainReader;
+    const ctx = watchContext({
+      config: { providerAddress: PROVIDER } as WatcherConfig,
+      store: openStore(tempDir(), { chainId: 31337, provider: PROVIDER }),
+      reader,
+      log: memoryLogger().log,
+      ...(logsFrom && { logsFrom }),
+    });
+    const { events } = await readRange(ctx, 20n, 20n);
+    return { addresses: filters.map((f) => f.address), orgs: events.map((e) => e.org) };
+  };
+
+  it("the provider contract's only (the reference); by topic alone, every emitter's taken for it (any-emitter)", async () => {
+    expect(await read()).toEqual({ addresses: [PROVIDER], orgs: [orgN(7)] });
+    expect(await read('provider')).toEqual(await read());
+    expect(await read('any')).toEqual({ addresses: [undefined], orgs: [orgN(7), orgN(8)] });
   });
 });
 

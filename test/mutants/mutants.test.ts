@@ -4,7 +4,13 @@
  * the certification's to show (test/certify/mutants.ts: each mutant fails exactly its `mustFail`,
  * with evidence that names its own bug).
  */
-import { describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { getAddress, padHex, toHex, type Address } from 'viem';
+import { anchor, cancel, createOrg, createdOrg, expiryOf, topUp } from '../../harness/chain/actions.js';
+import { mine, reorg } from '../../harness/chain/mining.js';
 import { parseConfig } from '../../harness/deployer/config.js';
 import { memoryLogger } from '../../harness/deployer/log.js';
 import { referencePolicy, type Policy } from '../../harness/deployer/policy.js';
@@ -22,7 +28,8 @@ describe('mutant policies (units)', () => {
   const store = { allocatePort: () => 30005 };
   const nid = 'z6MkgVQx1WrAqx7M8Ao743aKPvgpHL5cMdVp6DByZkJDrHRS';
   const config = parseConfig({
-    ONECLICK_RPC_URL: 'http://127.0.0.1:8545',
+    // Nothing listens there: a mutant that reads the chain at start (eth-only) reads nothing.
+    ONECLICK_RPC_URL: 'http://127.0.0.1:9',
     ONECLICK_CHAIN_ID: '31337',
     ONECLICK_PROVIDER_ADDRESS: '0x5fbdb2315678afecb367f032d93f642f64180aa3',
     ONECLICK_CONFIRMATIONS: '2',
@@ -54,10 +61,11 @@ describe('mutant policies (units)', () => {
       ],
       seedsAnchors: p.seedsAnchors,
       httpPaths: p.httpPaths,
+      deploymentLogsFrom: p.deploymentLogsFrom,
     };
   };
 
-  it('the reference: runs what says run, its own recorded ports, a volume, the real NID, no restarts, seeds, routes every path', async () => {
+  it('the reference: runs what says run, its own recorded ports, a volume, the real NID, no restarts, seeds, routes every path, reads its contract only', async () => {
     expect(await decisions(referencePolicy)).toEqual({
       start: { confirmations: 2n, graceBlocks: 10n, startBlock: 0n, maxReorgDepth: 128n },
       wanted: [true, false, false, false],
@@ -67,6 +75,7 @@ describe('mutant policies (units)', () => {
       recreate: [false, false, false, false, false],
       seedsAnchors: true,
       httpPaths: ['/'],
+      deploymentLogsFrom: 'provider',
     });
   });
 
@@ -87,6 +96,9 @@ describe('mutant policies (units)', () => {
       'reorg-final': { start: { ...reference.start, maxReorgDepth: 0n } },
       'early-teardown': { start: { ...reference.start, graceBlocks: 0n } },
       amnesia: { start: { ...reference.start, startBlock: 77n } },
+      'any-emitter': { deploymentLogsFrom: 'any' },
+      // On a chain it cannot read it takes the contract for an EthProvider (below: a TokenProvider).
+      'eth-only': {},
     };
     expect(Object.keys(changed).sort()).toEqual([...MUTANT_NAMES].sort());
     for (const name of MUTANT_NAMES) {
@@ -98,6 +110,41 @@ describe('mutant policies (units)', () => {
     const wrong = mutantPolicy('wrong-nid').publishedNid;
     expect(wrong(nid)).toMatch(NID);
     expect(wrong(`${nid.slice(0, -1)}z`).slice(-1)).toBe('1');
+  });
+
+  it("eth-only serves nothing once the contract's currency() is a token, and as the reference for ether", async () => {
+    /** A JSON-RPC endpoint whose every eth_call answers `word` (what `currency()` returns). */
+    const chainAnswering = async (word: string) => {
+      const server = createServer((req, res) => {
+        let body = '';
+        req.on('data', (c: Buffer) => (body += c.toString()));
+        req.on('end', () => {
+          const { id, method } = JSON.parse(body) as { id: number; method: string };
+          res.setHeader('content-type', 'application/json');
+          res.setHeader('connection', 'close');
+          res.end(JSON.stringify({ jsonrpc: '2.0', id, result: method === 'eth_call' ? word : '0x7a69' }));
+        });
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+    };
+    for (const [currency, wanted] of [
+      [padHex('0x', { size: 32 }), [true, false, false, false]],
+      [padHex('0x7e57', { size: 32 }), [false, false, false, false]],
+    ] as const) {
+      const { server, url } = await chainAnswering(currency);
+      try {
+        const p = mutantPolicy('eth-only');
+        const { log } = memoryLogger();
+        await p.start({ ...config, rpcUrl: url }, { stateFile: 'x', head: async () => 1n, log });
+        expect(
+          rows.map((r) => p.wanted(r)),
+          currency,
+        ).toEqual(wanted);
+      } finally {
+        await new Promise((resolve) => server.close(resolve));
+      }
+    }
   });
 
   it('says at start that it is deliberately faulty, and which bug it has', async () => {

@@ -33,6 +33,8 @@ const EXPECTED: Record<string, string[]> = {
   'api-only-edge': ['PROV-GIT-HTTP'],
   'early-by-one': ['PROV-CONFIRMATIONS'],
   'reorg-final': ['PROV-REORG-CONFIRMED', 'PROV-DNS'],
+  'any-emitter': ['PROV-FOREIGN'],
+  'eth-only': ['PROV-TOKEN'],
 };
 
 async function mutants(): Promise<Array<{ folder: string; provider: LoadedProvider }>> {

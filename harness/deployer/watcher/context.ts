@@ -36,11 +36,16 @@ export interface WatchContext {
   provider: Address;
   /** The provider contract as the only expected emitter of deployment logs. */
   providerOnly: Emitters;
+  /** Whose deployment logs are read (`any`: a mutant's; every emitter's taken for the provider's). */
+  logsFrom: 'provider' | 'any';
   terms: Terms;
 }
 
-export function watchContext(o: Pick<WatchContext, 'config' | 'store' | 'reader' | 'log'>): WatchContext {
+export function watchContext(
+  o: Pick<WatchContext, 'config' | 'store' | 'reader' | 'log'> & Partial<Pick<WatchContext, 'logsFrom'>>,
+): WatchContext {
   return {
+    logsFrom: 'provider',
     ...o,
     provider: o.config.providerAddress,
     providerOnly: emitters([o.config.providerAddress]),

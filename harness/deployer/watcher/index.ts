@@ -30,6 +30,8 @@ export interface WatcherOptions {
   log: Logger;
   /** Called after each step that changed something (after the commit; the store is the truth). */
   onChange?: (change: Change) => void | Promise<void>;
+  /** Whose deployment logs count (the policy's; default the provider contract's). */
+  logsFrom?: 'provider' | 'any';
 }
 
 /** Capped exponential backoff: base, 2·base, 4·base, … up to `maxMs`. */
@@ -55,8 +57,8 @@ interface RunState {
   chainChecked: boolean;
 }
 
-export function createWatcher({ config, store, reader, log, onChange }: WatcherOptions) {
-  const ctx = watchContext({ config, store, reader, log });
+export function createWatcher({ config, store, reader, log, onChange, logsFrom }: WatcherOptions) {
+  const ctx = watchContext({ config, store, reader, log, ...(logsFrom && { logsFrom }) });
 
   async function notify(change: Change): Promise<void> {
     try {
