@@ -22,16 +22,27 @@ export function providerCommand(): Command {
 
   provider
     .command('check')
-    .description('Validate <dir>/provider.yaml; print every problem (exit 2) or "ok" (exit 0).')
+    .description(
+      'Validate <dir>/provider.yaml (and compile its own provider contracts, if any); print every problem (exit 2) or "ok" (exit 0).',
+    )
     .argument('<dir>', 'the provider folder')
     .action(async (dir: string) => {
       // Loaded on use, like every heavy module of the CLI.
       const { loadProvider, ManifestError, formatProblem } = await import('../../provider/manifest.js');
+      const { providerContracts } = await import('../../provider/contracts.js');
       try {
         const loaded = await loadProvider(dir);
         const { manifest } = loaded;
+        const own = await providerContracts(loaded);
         const source = manifest.image ? `image ${manifest.image}` : `build ${manifest.build?.context ?? '.'}`;
-        console.log(`ok: ${manifest.name} ${manifest.version} (${loaded.displayFile}, ${source})`);
+        const contracts = own
+          ? `, contracts ${Object.entries(own)
+              .map(([currency, c]) => `${currency}: ${c.name}`)
+              .join(', ')}`
+          : '';
+        console.log(
+          `ok: ${manifest.name} ${manifest.version} (${loaded.displayFile}, ${source}${contracts})`,
+        );
       } catch (error) {
         if (!(error instanceof ManifestError)) throw error;
         for (const problem of error.problems) console.log(formatProblem(problem));
