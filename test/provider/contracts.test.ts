@@ -10,7 +10,16 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Abi } from 'viem';
 import { ethProviderAbi, tokenProviderAbi } from '../../contracts/index.js';
-import { confirm, expiryOf, listedProviders, topUp } from '../../harness/chain/actions.js';
+import {
+  cancel,
+  confirm,
+  expiryOf,
+  listedProviders,
+  packagePrice,
+  topUp,
+  topUpWithPermit,
+  topUpWithValue,
+} from '../../harness/chain/actions.js';
 import { startChain } from '../../harness/chain/anvil.js';
 import { testClientFor, walletClientFor } from '../../harness/chain/clients.js';
 import { ROLE } from '../../harness/chain/accounts.js';
@@ -175,6 +184,31 @@ describe('manifest contracts: compiled and held to the ABI of oneclick’s contr
 });
 
 describe('manifest contracts: deployed in place of oneclick’s', () => {
+  it('each contract mutant’s bug acts on the deployed contract (what certification must catch)', async () => {
+    const load = async (name: string) => (await providerContracts(await loadProvider(join(FAULTY, name))))!;
+    const chain = await startChain({});
+    try {
+      const d = await deployAll(chain, {
+        providerContracts: {
+          eth: (await load('contract-stop-amount')).eth!,
+          ...(await load('contract-permit')),
+        },
+      });
+      const test = testClientFor(chain);
+      const user = walletClientFor(chain, ROLE.user);
+      const org = walletClientFor(chain, ROLE.stranger).account.address;
+      const price = await packagePrice(test, d.ethProvider);
+      // Whole packages and change: accepted (the change kept), where oneclick's reverts InvalidAmount.
+      await confirm(test, await topUpWithValue(user, d.ethProvider, org, price + 1n));
+      const stopped = await confirm(test, await cancel(user, d.ethProvider, org));
+      // DeploymentStopped, yet the deployment goes on.
+      expect(await expiryOf(test, d.ethProvider, org)).toBeGreaterThan(stopped.blockNumber);
+      await expect(topUpWithPermit(user, d.tokenProvider, org, 1)).rejects.toThrow(/PermitFailed/);
+    } finally {
+      await chain.stop();
+    }
+  }, 120_000);
+
   it("the world's EthProvider is the provider's own contract, listed on the Entrance", async () => {
     const own = await providerContracts(await loadProvider(join(FAULTY, 'contract-arithmetic')));
     const chain = await startChain({});
