@@ -29,11 +29,13 @@ export function providerCommand(): Command {
     .action(async (dir: string) => {
       // Loaded on use, like every heavy module of the CLI.
       const { loadProvider, ManifestError, formatProblem } = await import('../../provider/manifest.js');
-      const { providerContracts } = await import('../../provider/contracts.js');
       try {
         const loaded = await loadProvider(dir);
         const { manifest } = loaded;
-        const own = await providerContracts(loaded);
+        // solc only for a provider that ships contracts of its own.
+        const own = loaded.contracts
+          ? await (await import('../../provider/contracts.js')).providerContracts(loaded)
+          : undefined;
         const source = manifest.image ? `image ${manifest.image}` : `build ${manifest.build?.context ?? '.'}`;
         const contracts = own
           ? `, contracts ${Object.entries(own)
