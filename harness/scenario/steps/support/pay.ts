@@ -80,6 +80,7 @@ export async function paidTopUp(
       facts: { org },
       check: {
         holds: false,
+        failure: `the ${what} of ${s.packages} whole package${s.packages === 1 ? '' : 's'} reverted with ${receipt}`,
         expected: `the ${what} of ${s.packages} whole package${s.packages === 1 ? '' : 's'} is accepted`,
         observed: { reverted: receipt },
       },
