@@ -136,8 +136,16 @@ function normalizeAbi(value: unknown): unknown {
   return value;
 }
 
+/** What solc asks for an import it was not given: the file's content, or why there is none. */
+export type ImportResolver = (path: string) => { contents: string } | { error: string };
+
+const onlyGivenSources: ImportResolver = (path) => ({
+  error: `import not found: ${path} (only contracts/src is compiled)`,
+});
+
 export async function compileSources(
   sources: Array<[string, string]>,
+  findImports: ImportResolver = onlyGivenSources,
 ): Promise<{ artifacts: Artifact[]; warnings: string[]; compiler: string }> {
   const { default: solc } = await import('solc');
   const input = {
@@ -145,9 +153,6 @@ export async function compileSources(
     sources: Object.fromEntries(sources.map(([path, content]) => [path, { content }])),
     settings: SETTINGS,
   };
-  const findImports = (path: string) => ({
-    error: `import not found: ${path} (only contracts/src is compiled)`,
-  });
   const output = JSON.parse(solc.compile(JSON.stringify(input), { import: findImports })) as SolcOutput;
   const messages = output.errors ?? [];
   const format = (m: SolcMessage) => (m.formattedMessage ?? m.message).trimEnd();

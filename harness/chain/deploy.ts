@@ -10,8 +10,10 @@ import {
   getContractAddress,
   keccak256,
   zeroAddress,
+  type Abi,
   type Address,
   type Hash,
+  type Hex,
 } from 'viem';
 import {
   certifierRegistryAbi,
@@ -57,6 +59,17 @@ export interface DeployOptions {
   fund?: { accounts?: readonly number[]; tokens?: bigint };
   /** Mine a block after each transaction; default: when the chain does not automine. */
   mineEachTx?: boolean;
+  /**
+   * Provider contracts deployed in place of oneclick's EthProvider / TokenProvider (a provider's
+   * own, manifest `contracts`), with the same constructor arguments.
+   */
+  providerContracts?: Partial<Record<'eth' | 'token', ProviderCode>>;
+}
+
+/** A provider contract's creation code and ABI. */
+export interface ProviderCode {
+  abi: Abi;
+  bytecode: Hex;
 }
 
 export interface Deployment {
@@ -119,11 +132,11 @@ export async function deployEthProvider(
   wallet: WalletClient,
   owner: Address,
   terms: Pick<ProviderTerms, 'pricePerBlock' | 'packageBlocks'>,
+  code: ProviderCode = { abi: ethProviderAbi, bytecode: ethProviderBytecode },
 ): Promise<Address> {
   const receipt = await send(
     wallet.deployContract({
-      abi: ethProviderAbi,
-      bytecode: ethProviderBytecode,
+      ...code,
       args: [owner, terms.pricePerBlock, terms.packageBlocks],
     }),
   );
@@ -137,11 +150,11 @@ export async function deployTokenProvider(
   token: Address,
   terms: Pick<ProviderTerms, 'pricePerBlock' | 'packageBlocks'>,
   swapRouter: Address = zeroAddress,
+  code: ProviderCode = { abi: tokenProviderAbi, bytecode: tokenProviderBytecode },
 ): Promise<Address> {
   const receipt = await send(
     wallet.deployContract({
-      abi: tokenProviderAbi,
-      bytecode: tokenProviderBytecode,
+      ...code,
       args: [owner, token, terms.pricePerBlock, terms.packageBlocks, swapRouter],
     }),
   );
@@ -230,7 +243,13 @@ export async function deployAll(chain: Chain, opts: DeployOptions = {}): Promise
   }
 
   const owner = providerOwner.account.address;
-  const ethProvider = await deployEthProvider(send, providerOwner, owner, ethTerms);
+  const ethProvider = await deployEthProvider(
+    send,
+    providerOwner,
+    owner,
+    ethTerms,
+    opts.providerContracts?.eth,
+  );
   const tokenProvider = await deployTokenProvider(
     send,
     providerOwner,
@@ -238,6 +257,7 @@ export async function deployAll(chain: Chain, opts: DeployOptions = {}): Promise
     stablecoin,
     tokenTerms,
     uniswapRouter,
+    opts.providerContracts?.token,
   );
   await send(listProvider(providerOwner, entrance, ethProvider, ethTerms.name, ethTerms.endpoint));
   await send(listProvider(providerOwner, entrance, tokenProvider, tokenTerms.name, tokenTerms.endpoint));

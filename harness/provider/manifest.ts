@@ -2,7 +2,7 @@
  * The provider manifest (`provider.yaml`, SPEC.md §2): JSON Schema validation with ajv, errors that
  * name the file, line, column, field and what was expected, every problem at once.
  */
-import { readFile, realpath, stat } from 'node:fs/promises';
+import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
@@ -23,7 +23,7 @@ import {
   type Problem,
   type SourceMap,
 } from '../yaml/index.js';
-import type { Currency } from '../spec/requirements.js';
+import { CURRENCIES, type Currency } from '../spec/requirements.js';
 import schema from './manifest.schema.json' with { type: 'json' };
 
 export const MANIFEST_FILE = 'provider.yaml';
@@ -46,6 +46,17 @@ export interface BuildSpec {
   args?: Record<string, string>;
 }
 
+/** `contracts`: a folder of Solidity sources and, per served currency, the contract to deploy. */
+export interface ContractsSpec {
+  /** Relative to the package; default `contracts`. */
+  sources?: string;
+  eth?: string;
+  token?: string;
+}
+
+/** The folder `contracts.sources` defaults to. */
+export const DEFAULT_CONTRACT_SOURCES = 'contracts';
+
 /** provider.yaml as validated against manifest.schema.json. */
 export interface ProviderManifest {
   apiVersion: typeof API_VERSION;
@@ -59,6 +70,8 @@ export interface ProviderManifest {
   readiness: Readiness;
   /** The provider contracts it serves (default: both). */
   currencies?: Currency[];
+  /** Its own provider contracts, deployed in place of oneclick's (default: oneclick's). */
+  contracts?: ContractsSpec;
   requirements?: string[];
   mustFail?: string[];
 }
@@ -87,6 +100,8 @@ export interface LoadedProvider {
     packageDir: string;
   };
   readinessTimeoutSeconds: number;
+  /** With `contracts`: the absolute sources folder and the contract named per currency. */
+  contracts?: { sources: string; names: Partial<Record<Currency, string>> };
   /** `file:line:column` of a field of the manifest (for errors found after loading, e.g. a missing image). */
   locate(path: readonly PathSegment[]): string;
 }
@@ -166,6 +181,12 @@ async function fromSource(
     problems.push(...checked.problems);
     build = checked.build;
   }
+  let contracts: LoadedProvider['contracts'];
+  if (parsed.manifest?.contracts && parsed.map) {
+    const checked = await checkContracts(absDir, parsed.manifest, parsed.map, displayFile);
+    problems.push(...checked.problems);
+    contracts = checked.contracts;
+  }
   const map = parsed.map;
   if (problems.length || !parsed.manifest || !map) throw new ManifestError(sortProblems(problems));
   return {
@@ -174,6 +195,7 @@ async function fromSource(
     file,
     displayFile,
     ...(build ? { build } : {}),
+    ...(contracts ? { contracts } : {}),
     readinessTimeoutSeconds: parsed.manifest.readiness.timeoutSeconds ?? DEFAULT_READINESS_TIMEOUT_SECONDS,
     locate: (path) => {
       const pos = map.position(path);
@@ -217,6 +239,8 @@ const PATTERN_MEANING: Record<string, string> = {
   '#/properties/readiness/properties/http/properties/path/pattern': 'an absolute path starting with /',
   '#/properties/requirements/items/pattern': 'a requirement ID (a letter, then letters, digits, . _ -)',
   '#/properties/mustFail/items/pattern': 'a requirement ID (a letter, then letters, digits, . _ -)',
+  '#/properties/contracts/properties/eth/pattern': 'a Solidity contract name',
+  '#/properties/contracts/properties/token/pattern': 'a Solidity contract name',
 };
 
 /** A v1 manifest is told what moved, not only that the string differs. */
@@ -250,6 +274,8 @@ const explain: Explain = ({ error: e, path }) => {
   }
   switch (e.keyword) {
     case 'required': {
+      // anyOf branches ({ required: [x] }) are explained by their anyOf.
+      if (/\/anyOf\/\d+\//.test(e.schemaPath)) return null;
       const missing = String(params.missingProperty);
       const hint = REQUIRED_HINT[missing];
       return {
@@ -258,6 +284,13 @@ const explain: Explain = ({ error: e, path }) => {
         message: `is required${hint ? ` (${hint})` : ''}`,
       };
     }
+    case 'anyOf':
+      return {
+        at: 'key',
+        field: fieldName(path),
+        message:
+          'needs eth or token: the name of the contract deployed for that currency (e.g. contracts: { eth: MyEthProvider })',
+      };
     case 'oneOf': {
       const branches = (e.schema as Array<{ required?: string[] }>) ?? [];
       const keys = branches.map((b) => b.required?.[0]).filter((k): k is string => !!k);
@@ -363,6 +396,56 @@ async function checkBuild(
       ...owner,
     },
   };
+}
+
+/** The sources folder of `contracts` and its contracts: one per served currency, none for another. */
+async function checkContracts(
+  dir: string,
+  manifest: ProviderManifest,
+  map: SourceMap,
+  file: string,
+): Promise<{ problems: ManifestProblem[]; contracts?: LoadedProvider['contracts'] }> {
+  const spec = manifest.contracts!;
+  const problems: ManifestProblem[] = [];
+  const problem = (path: PathSegment[], message: string) => {
+    const pos = map.position(path);
+    problems.push({ file, line: pos.line, column: pos.column, field: fieldName(path), message });
+  };
+  const served = manifest.currencies ?? CURRENCIES;
+  for (const currency of CURRENCIES) {
+    if (spec[currency] !== undefined && !served.includes(currency))
+      problem(
+        ['contracts', currency],
+        `the provider does not serve ${currency} (currencies: [${served.join(', ')}]): drop it or add ${currency} to currencies`,
+      );
+    if (spec[currency] === undefined && served.includes(currency))
+      problem(
+        ['contracts'],
+        `names no ${currency} contract, but the provider serves ${currency} (${manifest.currencies ? 'currencies' : 'currencies default to eth and token'}): add contracts.${currency}, or set currencies to what the contracts serve`,
+      );
+  }
+  const rel = spec.sources ?? DEFAULT_CONTRACT_SOURCES;
+  const at: PathSegment[] = spec.sources !== undefined ? ['contracts', 'sources'] : ['contracts'];
+  const realDir = await realpath(dir);
+  const sources = isAbsolute(rel) ? undefined : await realpath(resolve(dir, rel)).catch(() => undefined);
+  if (!sources || !(await stat(sources)).isDirectory() || !inside(realDir, sources)) {
+    const what = spec.sources !== undefined ? show(rel) : `${show(rel)} (the default of contracts.sources)`;
+    problem(at, `must be a folder of Solidity sources inside the provider folder, got ${what}`);
+    return { problems };
+  }
+  if (!(await hasSolidity(sources))) {
+    problem(at, `no .sol file in ${show(rel)}`);
+    return { problems };
+  }
+  const names = Object.fromEntries(
+    CURRENCIES.flatMap((c) => (spec[c] !== undefined && served.includes(c) ? [[c, spec[c]]] : [])),
+  );
+  return { problems, contracts: { sources, names } };
+}
+
+async function hasSolidity(dir: string): Promise<boolean> {
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true });
+  return entries.some((e) => e.isFile() && e.name.endsWith('.sol'));
 }
 
 /** The name of the provider package whose folder `dir` is; 'none' when it has no provider.yaml. */

@@ -7,6 +7,8 @@
 import { ROLE } from '../chain/accounts.js';
 import { testClientFor, walletClientFor, type TestClient, type WalletClient } from '../chain/clients.js';
 import type { Run } from '../docker/run.js';
+import { providerContracts } from '../provider/contracts.js';
+import { loadProvider } from '../provider/manifest.js';
 import { startProvider, type ProviderHandle, type StartProviderOptions } from '../provider/start.js';
 import { redactor } from '../provider/world.js';
 import { bootWorld, type BootedWorld, type BootWorldOptions } from './boot.js';
@@ -42,9 +44,20 @@ export interface World {
   redact: (text: string) => string;
 }
 
-/** Boots the ground and starts the provider and the peers on it. */
+/**
+ * Boots the ground and starts the provider and the peers on it. A provider shipping its own
+ * provider contracts (manifest `contracts`) gets those deployed, listed and passed in place of oneclick's.
+ */
 export async function startWorld(run: Run, options: StartWorldOptions): Promise<World> {
-  return populate(run, await bootWorld(run, options), options);
+  const { dir, manifest } = options.provider;
+  const loaded = manifest ?? (dir !== undefined ? await loadProvider(dir) : undefined);
+  const own = loaded && (await providerContracts(loaded));
+  const deploy = { ...options.deploy, ...(own && { providerContracts: own }) };
+  const booted = await bootWorld(run, { ...options, deploy });
+  return populate(run, booted, {
+    ...options,
+    provider: { ...options.provider, ...(loaded && { manifest: loaded }) },
+  });
 }
 
 /**

@@ -16,7 +16,7 @@ describe('certify: a provider is judged on the provider contracts it serves (man
 
   it('eth only: the token scenarios left out, and the token requirements not judged', () => {
     const scope = servedScope(['eth'], shipped);
-    expect(ids(scope.leftOut)).toEqual(['token-payments']);
+    expect(ids(scope.leftOut)).toEqual(['token-payments', 'token-top-ups']);
     expect(ids(scope.requirements)).toEqual(
       REQUIREMENT_IDS.filter((id) => !['CHAIN-TOKEN', 'PROV-TOKEN'].includes(id)),
     );
@@ -24,7 +24,7 @@ describe('certify: a provider is judged on the provider contracts it serves (man
 
   it('token only: only the token scenarios (the others pay ether), every requirement judged', () => {
     const scope = servedScope(['token'], shipped);
-    expect(ids(scope.scenarios)).toEqual(['token-payments']);
+    expect(ids(scope.scenarios)).toEqual(['token-payments', 'token-top-ups']);
     expect(ids(scope.requirements)).toEqual(REQUIREMENT_IDS);
   });
 });

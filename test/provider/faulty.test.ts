@@ -37,9 +37,23 @@ const EXPECTED: Record<string, string[]> = {
   'eth-only': ['PROV-TOKEN'],
 };
 
-async function mutants(): Promise<Array<{ folder: string; provider: LoadedProvider }>> {
+/** Contract mutants: the reference itself over a provider contract of their own (manifest `contracts`). */
+const CONTRACT_MUTANTS: Record<string, { mustFail: string[]; contracts: Record<string, string> }> = {
+  'contract-arithmetic': {
+    mustFail: ['CHAIN-TOPUP', 'CHAIN-EXTEND'],
+    contracts: { eth: 'OffByOneEthProvider' },
+  },
+  'contract-stop-amount': {
+    mustFail: ['CHAIN-STOP', 'CHAIN-INVALID-AMOUNT'],
+    contracts: { eth: 'LenientEthProvider' },
+  },
+  'contract-permit': { mustFail: ['CHAIN-TOKEN'], contracts: { token: 'BrokenPermitTokenProvider' } },
+};
+
+/** The deployer mutants (MUTANT=<name>); `contract`: the contract mutants instead. */
+async function mutants(contract = false): Promise<Array<{ folder: string; provider: LoadedProvider }>> {
   const folders = (await readdir(FAULTY_DIR, { withFileTypes: true }))
-    .filter((e) => e.isDirectory())
+    .filter((e) => e.isDirectory() && Object.hasOwn(CONTRACT_MUTANTS, e.name) === contract)
     .map((e) => e.name)
     .sort();
   return Promise.all(
@@ -58,6 +72,21 @@ describe('the faulty (mutant) providers', () => {
       expect(manifest.mustFail, folder).toEqual(EXPECTED[folder]);
       for (const id of manifest.mustFail ?? []) expect(isRequirementId(id), `${folder}: ${id}`).toBe(true);
       expect(manifest.requirements, folder).toBeUndefined();
+    }
+  });
+
+  it('the contract mutants run the reference as it is, over their own contract', async () => {
+    const reference = await loadProvider(REFERENCE_DIR);
+    const all = await mutants(true);
+    expect(all.map((m) => m.folder)).toEqual(Object.keys(CONTRACT_MUTANTS).sort());
+    for (const { folder, provider } of all) {
+      const { manifest } = provider;
+      expect(manifest.name, folder).toBe(`faulty-${folder}`);
+      expect(manifest.mustFail, folder).toEqual(CONTRACT_MUTANTS[folder]!.mustFail);
+      expect(manifest.contracts, folder).toEqual(CONTRACT_MUTANTS[folder]!.contracts);
+      expect(provider.build, folder).toEqual(reference.build);
+      expect(manifest.env, folder).toEqual(reference.manifest.env);
+      expect(manifest.readiness, folder).toEqual(reference.manifest.readiness);
     }
   });
 

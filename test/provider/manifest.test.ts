@@ -119,7 +119,7 @@ describe('provider.yaml: every problem with file:line:column, field and what was
     expect(await problemsOf('unknown-field')).toEqual([
       `${f}:5:1: runtme: unknown field (did you mean "runtime"?)`,
       `${f}:8:3: readiness.timeout: unknown field (did you mean "timeoutSeconds"?)`,
-      `${f}:9:1: colour: unknown field (known: apiVersion, name, version, description, image, build, runtime, env, readiness, currencies, requirements, mustFail)`,
+      `${f}:9:1: colour: unknown field (known: apiVersion, name, version, description, image, build, runtime, env, readiness, currencies, contracts, requirements, mustFail)`,
     ]);
   });
 

@@ -31,7 +31,7 @@ describe('oneclick spec coverage', () => {
     const some = await runCli(['spec', 'coverage', '--scenarios', 'scenarios/stop.yaml']);
     expect(some.code).toBe(1);
     expect(some.stderr).toMatch(/no scenario proves: CHAIN-TOPUP, .*PROV-FOREIGN/);
-    expect(some.stderr).not.toMatch(/CHAIN-STOP/);
+    expect(some.stderr).not.toMatch(/PROV-STOP/);
     const missing = await runCli(['spec', 'coverage', '--mutants', 'fixtures/providers/none-here']);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/--mutants fixtures\/providers\/none-here: no such folder/);

@@ -22,7 +22,9 @@ export function providerCommand(): Command {
 
   provider
     .command('check')
-    .description('Validate <dir>/provider.yaml; print every problem (exit 2) or "ok" (exit 0).')
+    .description(
+      'Validate <dir>/provider.yaml (and compile its own provider contracts, if any); print every problem (exit 2) or "ok" (exit 0).',
+    )
     .argument('<dir>', 'the provider folder')
     .action(async (dir: string) => {
       // Loaded on use, like every heavy module of the CLI.
@@ -30,8 +32,19 @@ export function providerCommand(): Command {
       try {
         const loaded = await loadProvider(dir);
         const { manifest } = loaded;
+        // solc only for a provider that ships contracts of its own.
+        const own = loaded.contracts
+          ? await (await import('../../provider/contracts.js')).providerContracts(loaded)
+          : undefined;
         const source = manifest.image ? `image ${manifest.image}` : `build ${manifest.build?.context ?? '.'}`;
-        console.log(`ok: ${manifest.name} ${manifest.version} (${loaded.displayFile}, ${source})`);
+        const contracts = own
+          ? `, contracts ${Object.entries(own)
+              .map(([currency, c]) => `${currency}: ${c.name}`)
+              .join(', ')}`
+          : '';
+        console.log(
+          `ok: ${manifest.name} ${manifest.version} (${loaded.displayFile}, ${source}${contracts})`,
+        );
       } catch (error) {
         if (!(error instanceof ManifestError)) throw error;
         for (const problem of error.problems) console.log(formatProblem(problem));

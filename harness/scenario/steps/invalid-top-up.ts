@@ -47,6 +47,7 @@ export const invalidTopUpStep = defineStep({
       summary: `top-up ${s.org} with amounts that are not whole packages`,
       check: {
         holds,
+        ...(!holds && { failure: `not each reverts with InvalidAmount: ${errors.join('; ')}` }),
         expected: `each of ${tries.join(', ')} wei reverts with InvalidAmount`,
         observed: { results: errors },
       },

@@ -38,8 +38,12 @@ export async function topUpCheck(
   const expected = (live ? before : block) + BigInt(packages) * blocks;
   const after = await expiryOf(ctx.world.test, p, org);
   const event = newTopUpOf(receipt, org);
+  const holds = after === expected && event === expected;
   return {
-    holds: after === expected && event === expected,
+    holds,
+    ...(!holds && {
+      failure: `expiryOf(org) = ${after} and NewTopUp(org, ${event ?? 'none'}), expected ${expected} (${live ? `expiry ${before}` : `block ${block}`} + ${packages} × ${blocks})`,
+    }),
     expected: live
       ? `expiry ${before} + ${packages} × ${blocks} = ${expected}, and NewTopUp(org, ${expected})`
       : `block ${block} + ${packages} × ${blocks} = ${expected}, and NewTopUp(org, ${expected})`,
@@ -77,11 +81,15 @@ export async function stopDeployment(
       // not ours
     }
   }
+  const holds = after <= receipt.blockNumber && stoppedAt === receipt.blockNumber;
   return {
     summary: `${how} ${name} in block ${receipt.blockNumber}`,
     facts: { org, block: Number(receipt.blockNumber) },
     check: {
-      holds: after <= receipt.blockNumber && stoppedAt === receipt.blockNumber,
+      holds,
+      ...(!holds && {
+        failure: `after ${how} in block ${receipt.blockNumber}: expiryOf(org) = ${after} (must be <= ${receipt.blockNumber}), DeploymentStopped at ${stoppedAt ?? 'none'}`,
+      }),
       expected: `the deployment ends at block ${receipt.blockNumber} and DeploymentStopped(org, ${receipt.blockNumber}) is emitted`,
       observed: { expiryAfter: after.toString(), stoppedAt: stoppedAt?.toString() ?? 'none' },
     },

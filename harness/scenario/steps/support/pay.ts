@@ -1,5 +1,5 @@
 /** How a scenario's user pays for packages: ether to an EthProvider, tokens to a TokenProvider. */
-import type { Address, Hash } from 'viem';
+import { BaseError, ContractFunctionRevertedError, type Address, type Hash } from 'viem';
 import {
   approve,
   confirm,
@@ -70,7 +70,22 @@ export async function paidTopUp(
 ): Promise<StepOutcome> {
   const org = ctx.org(s.org);
   const before = await expiryOf(ctx.world.test, provider(ctx), org);
-  const receipt = await confirm(ctx.world.test, await payment(org));
+  const receipt = await payment(org)
+    .then((hash) => confirm(ctx.world.test, hash))
+    .catch((error: unknown) => revertOf(error));
+  if (typeof receipt === 'string') {
+    // A provider contract that refuses a valid payment fails the step's requirement, visibly.
+    return {
+      summary: `${what} ${s.org} (${s.packages} package${s.packages === 1 ? '' : 's'}) reverted`,
+      facts: { org },
+      check: {
+        holds: false,
+        failure: `the ${what} of ${s.packages} whole package${s.packages === 1 ? '' : 's'} reverted with ${receipt}`,
+        expected: `the ${what} of ${s.packages} whole package${s.packages === 1 ? '' : 's'} is accepted`,
+        observed: { reverted: receipt },
+      },
+    };
+  }
   ctx.lastTxBlock = receipt.blockNumber;
   const check = await topUpCheck(ctx, org, s.packages, before, receipt);
   return {
@@ -83,4 +98,12 @@ export async function paidTopUp(
     },
     check,
   };
+}
+
+/** A reverted payment's custom error (or first message line); anything else is rethrown. */
+function revertOf(error: unknown): string {
+  const reverted =
+    error instanceof BaseError ? error.walk((e) => e instanceof ContractFunctionRevertedError) : null;
+  if (!(reverted instanceof ContractFunctionRevertedError)) throw error;
+  return reverted.data?.errorName ?? reverted.shortMessage;
 }
