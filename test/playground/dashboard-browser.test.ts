@@ -172,7 +172,8 @@ describe('oneclick up: the dashboard and oneclick world on one world', () => {
     expect(await buttonResult()).toMatch(/^top-up org1 \(1 package\) in block \d+ \(\d+ ms\) ✓$/);
     await waitState('org1', 'served', profile.deadlines.provision);
     expect(await nidOf('org1')).toMatch(/^z6Mk\w+$/);
-    // The p2p cell is not checked here: it never reads `ok` since the merge (open defect, see session 5 note).
+    // Served needs the probe's fresh handshake, so the same snapshot shows it.
+    expect(await row('org1').locator('[data-field="p2p"]').textContent()).toBe('ok');
     expect(await row('org1').locator('[data-field="port"]').textContent()).toMatch(/^\d+$/);
   });
 
