@@ -52,7 +52,10 @@ const peerParam = { name: 'peer', in: 'path', required: true, schema: { type: 's
 const timed = {
   type: 'object',
   required: ['ms'],
-  properties: { ms: { type: 'number', description: 'milliseconds' } },
+  properties: {
+    ms: { type: 'number', description: 'milliseconds' },
+    summary: { type: 'string', description: 'what was timed, as the event log shows it' },
+  },
 };
 
 export function openApiDocument(actions: readonly string[]): Json {
