@@ -33,7 +33,7 @@ let env: Record<string, string>;
 let up: ChildProcess;
 let out = '';
 let world: WorldFile;
-let summary: { runId: string; orgs: Record<string, string> };
+let summary: { runId: string; orgs: Record<string, string>; provider: { container: string } };
 let browser: BrowserContext;
 let page: Page;
 const problems: string[] = [];
@@ -314,7 +314,7 @@ describe('oneclick up: the dashboard and oneclick world on one world', () => {
     await page.locator('#fault-org').selectOption('org4');
     await clicked(page.locator('#partition'), line("partition peer1 from org4's edge"));
     await clicked(page.locator('#latency'), line("200 ms latency on peer1's LAN"));
-    await clicked(page.locator('#loss'), /^.*loss on peer1's LAN \(\d+ ms\)$/);
+    await clicked(page.locator('#loss'), line("10% loss on peer1's uplink"));
     await clicked(page.locator('#heal'), line(String.raw`heal \d+ fault\(s\)`));
     await clicked(row('org4').locator('[data-act="cancel"]'), line(`cancel org4 ${block}`, true));
     await clicked(page.locator('#mine'), line(String.raw`mine 5 block\(s\) → \d+`));
@@ -322,7 +322,7 @@ describe('oneclick up: the dashboard and oneclick world on one world', () => {
     for (const a of ['kill', 'start', 'restart'])
       await clicked(
         page.locator(`[data-target-action="${a}"][data-target="controller"]`),
-        line(String.raw`${a} the provider \(reference\)`),
+        line(String.raw`${a} the provider \(${summary.provider.container}\)`),
       );
     await page.screenshot({ path: join(REPORTS, 'playground-dashboard-actions.png'), fullPage: true });
     expect(problems).toEqual([]);
