@@ -10,6 +10,8 @@ import type { ScenarioContext } from '../scenario/context.js';
 import { checkScenario } from '../scenario/parse.js';
 import { formatProblem } from '../scenario/problems.js';
 import { isStepKind, stepDefinition, type StepOutcome } from '../scenario/steps/index.js';
+import { servesTokens } from '../scenario/steps/support/pay.js';
+import type { Currency } from '../spec/requirements.js';
 import type { EventLog } from './events.js';
 import { PLAYGROUND_ID } from './world.js';
 
@@ -70,10 +72,10 @@ export function runAction(
 ): Promise<ActionResult> {
   return serial(async () => {
     const { create, ...fields } = input;
-    const step = checkedStep(ctx, action, fields, create === true);
+    const step = checkedStep(ctx, action, fields, create === true) as { kind: string };
     const t0 = performance.now();
     if (create === true) await newOrg(ctx, events, String(fields.org));
-    const out = await stepDefinition(action)!.run(ctx, step as never);
+    const out = await stepDefinition(step.kind)!.run(ctx, step as never);
     const result: ActionResult = {
       action,
       summary: out.summary ?? action,
@@ -91,15 +93,43 @@ export function runAction(
   });
 }
 
+/** The provider contract the world's provider serves. */
+export const worldCurrency = (ctx: ScenarioContext): Currency => (servesTokens(ctx) ? 'token' : 'eth');
+
+/**
+ * The step a top-up paid in `currency` is: the world's own currency is a plain `top-up` (tokens
+ * after an allowance on a TokenProvider); ether to a TokenProvider is a `swap-top-up`. An
+ * EthProvider takes nothing but ether, and the Entrance registers orgs of an EthProvider only.
+ */
+function stepKind(ctx: ScenarioContext, action: string, currency: unknown): string {
+  const served = worldCurrency(ctx);
+  if (currency !== undefined && action !== 'top-up' && action !== 'register-then-top-up')
+    throw new ActionInputError(['currency: only top-up and register-then-top-up pay']);
+  if (currency !== undefined && currency !== 'eth' && currency !== 'token')
+    throw new ActionInputError([`currency: expected eth or token, got ${JSON.stringify(currency)}`]);
+  if (action === 'register-then-top-up' && (served === 'token' || currency === 'token'))
+    throw new ActionInputError([
+      `register-then-top-up: the Entrance registers orgs of an EthProvider only; this world's provider serves ${served}`,
+    ]);
+  if (action !== 'top-up' || currency === undefined || currency === served) return action;
+  if (currency === 'token')
+    throw new ActionInputError([
+      "currency: this world's provider contract is the EthProvider (ether only); for tokens start one with `oneclick up --currency token`",
+    ]);
+  return 'swap-top-up';
+}
+
 /** The step model of `action` with `fields`, checked as a scenario over the world; or ActionInputError. */
 export function checkedStep(
   ctx: ScenarioContext,
   action: string,
-  fields: Record<string, unknown>,
+  input: Record<string, unknown>,
   create = false,
 ): unknown {
   if (!(ACTION_KINDS as readonly string[]).includes(action) || !isStepKind(action))
     throw new ActionInputError([`unknown action "${action}" (one of: ${actionKinds().join(', ')})`]);
+  const { currency, ...fields } = input;
+  const kind = stepKind(ctx, action, currency);
   if ('proves' in fields) throw new ActionInputError(['proves: a scenario field, not an action input']);
   const orgs = [...ctx.world.orgs.keys()];
   const name = typeof fields.org === 'string' ? fields.org : undefined;
@@ -114,9 +144,10 @@ export function checkedStep(
   const doc = {
     scenario: PLAYGROUND_ID,
     title: 'an action',
+    currency: worldCurrency(ctx),
     ...(orgs.length && { orgs }),
     ...(Object.keys(peers).length && { peers }),
-    steps: [{ [action]: Object.keys(fields).length ? fields : null }],
+    steps: [{ [kind]: Object.keys(fields).length ? fields : null }],
   };
   const checked = checkScenario(JSON.stringify(doc), 'input');
   if (!checked.scenario)

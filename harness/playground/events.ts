@@ -1,5 +1,5 @@
-/** The playground's live event log: chain events, provider log lines, probe changes, actions. */
-export type EventKind = 'chain' | 'provider' | 'probe' | 'action' | 'world';
+/** The playground's live event log: chain events, provider log lines, probe changes, actions, timed peer operations. */
+export type EventKind = 'chain' | 'provider' | 'probe' | 'action' | 'peer' | 'world';
 
 export interface WorldEvent {
   seq: number;

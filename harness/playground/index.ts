@@ -79,6 +79,7 @@ export async function startPlayground(
         container: w.provider.name,
       },
       chain: { rpcUrl: b.chain.rpcUrl, chainId: b.chain.chainId, blockTime: o.blockTime },
+      currency: o.currency,
       contracts: {
         provider: b.world.contracts.provider,
         entrance: b.deployment.entrance,

@@ -7,9 +7,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Address } from 'viem';
 import { ethProviderAbi } from '../../contracts/index.js';
 import { expiryOf } from '../chain/actions.js';
+import type { Dial } from '../outside/index.js';
 import { sessions } from '../peers/index.js';
 import { judge } from '../scenario/conditions.js';
 import type { ScenarioContext } from '../scenario/context.js';
+import type { Currency } from '../spec/requirements.js';
+import { worldCurrency } from './actions.js';
 import type { EventLog } from './events.js';
 
 export type OrgState = 'unpaid' | 'pending' | 'served' | 'expiring' | 'gone';
@@ -45,6 +48,8 @@ export interface Snapshot {
   at: string;
   head: number;
   blockTime: number;
+  /** What the provider contract is paid in: the top-ups the dashboard offers. */
+  currency: Currency;
   confirmations: number;
   graceBlocks: number;
   provider: { name: string; address: string; container: string; running: boolean };
@@ -65,7 +70,16 @@ interface Judged {
   srv: Array<{ target: string; port: number }>;
   txt: string[];
   http: { status: number; nid?: string };
-  handshake: string;
+  /** The probe's fresh handshakes at A:SRV-port, as the `served` judgement dialed them. */
+  dials: Dial[];
+}
+
+/** `ok` when a dial answered with a published NID, else why not (the first round has no endpoint yet). */
+function p2pHealth(j: Judged): string {
+  if (j.dials.some((d) => d.ok)) return 'ok';
+  const last = j.dials.at(-1);
+  if (last) return last.error ?? 'no answer';
+  return !j.a.length || !j.srv.length ? 'nothing to dial' : 'no NID to dial';
 }
 
 function stateOf(expiry: number, head: number, grace: number, j: Judged): OrgState {
@@ -98,7 +112,7 @@ async function orgView(ctx: ScenarioContext, name: string, head: number): Promis
     ...(o.a[0] && { host: o.a[0] }),
     ...(srv && { port: srv.port }),
     records: { a: o.a, srv: o.srv.map((s) => `${s.target}:${s.port}`), txt: o.txt },
-    health: { http: o.http.status, p2p: o.handshake },
+    health: { http: o.http.status, p2p: p2pHealth(o) },
   };
 }
 
@@ -197,6 +211,7 @@ export function observe(
       at: new Date().toISOString(),
       head: h,
       blockTime: o.blockTime,
+      currency: worldCurrency(ctx),
       confirmations: w.profile.confirmations,
       graceBlocks: w.profile.graceBlocks,
       provider: {

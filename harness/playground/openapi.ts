@@ -9,6 +9,12 @@ function rehome(value: unknown): unknown {
   return JSON.parse(JSON.stringify(value).replaceAll('"#/$defs/', '"#/components/schemas/')) as unknown;
 }
 
+const CURRENCY = {
+  enum: ['eth', 'token'],
+  description:
+    "what it pays with (default: the world's currency); ether to a TokenProvider is swapped for its token",
+};
+
 /** The object form of a step's schema (a scalar form's `else`, a bare step's empty mapping). */
 function objectForm(kind: string): Json {
   const s = stepDefinition(kind)!.schema as Json;
@@ -18,13 +24,13 @@ function objectForm(kind: string): Json {
     ...form,
     description: s.description,
     additionalProperties: false,
-    properties:
-      kind === 'top-up'
-        ? {
-            ...properties,
-            create: { type: 'boolean', description: 'create the org (OrgFactory) under this name first' },
-          }
-        : properties,
+    properties: {
+      ...properties,
+      ...((kind === 'top-up' || kind === 'register-then-top-up') && { currency: CURRENCY }),
+      ...(kind === 'top-up' && {
+        create: { type: 'boolean', description: 'create the org (OrgFactory) under this name first' },
+      }),
+    },
   };
   delete body.if;
   delete body.then;
@@ -46,7 +52,10 @@ const peerParam = { name: 'peer', in: 'path', required: true, schema: { type: 's
 const timed = {
   type: 'object',
   required: ['ms'],
-  properties: { ms: { type: 'number', description: 'milliseconds' } },
+  properties: {
+    ms: { type: 'number', description: 'milliseconds' },
+    summary: { type: 'string', description: 'what was timed, as the event log shows it' },
+  },
 };
 
 export function openApiDocument(actions: readonly string[]): Json {

@@ -10,6 +10,7 @@ import type { ScenarioContext } from '../scenario/context.js';
 import type { Step } from '../scenario/model.js';
 import { stepDefinition } from '../scenario/steps/index.js';
 import { ActionInputError } from './actions.js';
+import type { EventLog } from './events.js';
 
 const base = { index: 0, line: 0, proves: [] };
 const REPO = /^[a-z0-9][a-z0-9-]{0,31}$/;
@@ -40,7 +41,8 @@ export async function dial(ctx: ScenarioContext, peer: string, org: string) {
   if (nid) await disconnect(ctx.peer(peer), nid).catch(() => undefined);
   const t0 = performance.now();
   const out = await run(ctx, { ...base, kind: 'connect', peer, org });
-  return { peer, org, ms: since(t0), ...out.facts };
+  const ms = since(t0);
+  return { summary: `${peer} dials ${org}: a session after ${ms} ms`, peer, org, ms, ...out.facts };
 }
 
 /**
@@ -61,7 +63,8 @@ export async function pushRepo(ctx: ScenarioContext, peer: string, repo: string,
   }
   const t0 = performance.now();
   const out = await run(ctx, { ...base, kind: 'push', peer, repo, index: ctx.repos.size + Date.now() });
-  return { peer, repo, ms: since(t0), ...out.facts };
+  const ms = since(t0);
+  return { summary: `${peer} pushes ${repo} in ${ms} ms`, peer, repo, ms, ...out.facts };
 }
 
 /** Polls the `fetched` condition until `peer` has the ref pushed last to `repo` through `org`'s node. */
@@ -72,8 +75,41 @@ export async function waitRef(ctx: ScenarioContext, peer: string, org: string, r
   const end = Date.now() + seconds * 1000;
   for (;;) {
     const j = await judge(ctx, { kind: 'fetched', org, peer, repo });
-    if (j.holds || Date.now() >= end)
-      return { peer, org, repo, ms: since(t0), holds: j.holds, observed: j.observed };
+    if (j.holds || Date.now() >= end) {
+      const ms = since(t0);
+      const summary = j.holds
+        ? `${peer} has the last ref of ${repo} from ${org} after ${ms} ms`
+        : `${peer} still lacks the last ref of ${repo} from ${org} after ${ms} ms`;
+      return { summary, peer, org, repo, ms, holds: j.holds, observed: j.observed };
+    }
     await sleep(250);
   }
+}
+
+export const PEER_OPS = ['dial', 'push', 'wait-ref'] as const;
+export type PeerOp = (typeof PEER_OPS)[number];
+
+/** Runs peer operation `op` with the API body `b` and logs what it timed, like an action. */
+export async function peerOperation(
+  ctx: ScenarioContext,
+  events: EventLog,
+  op: PeerOp,
+  peer: string,
+  b: Record<string, unknown>,
+) {
+  const str = (k: string) => (b[k] === undefined ? undefined : String(b[k]));
+  const out =
+    op === 'dial'
+      ? await dial(ctx, peer, str('org')!)
+      : op === 'push'
+        ? await pushRepo(ctx, peer, str('repo')!, str('org'))
+        : await waitRef(
+            ctx,
+            peer,
+            str('org')!,
+            str('repo')!,
+            b.seconds === undefined ? undefined : Number(b.seconds),
+          );
+  events.add('peer', out.summary, { op, peer, ms: out.ms });
+  return out;
 }

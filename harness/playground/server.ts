@@ -14,7 +14,7 @@ import { ActionInputError, actionKinds, runAction } from './actions.js';
 import type { EventLog } from './events.js';
 import type { Observer } from './observe.js';
 import { openApiDocument } from './openapi.js';
-import { dial, pushRepo, waitRef } from './peering.js';
+import { peerOperation, type PeerOp } from './peering.js';
 
 export interface WorldServer {
   port: number;
@@ -125,13 +125,8 @@ export async function serveWorld(o: ServeOptions): Promise<WorldServer> {
       return send(res, 200, await runAction(ctx, events, action[1]!, await body(req)));
     const peerOp = /^\/api\/peers\/([^/]+)\/(dial|push|wait-ref)$/.exec(path);
     if (method === 'POST' && peerOp) {
-      const [, peer, op] = peerOp as unknown as [string, string, string];
-      const b = await body(req);
-      const str = (k: string) => (b[k] === undefined ? undefined : String(b[k]));
-      if (op === 'dial') return send(res, 200, await dial(ctx, peer, str('org')!));
-      if (op === 'push') return send(res, 200, await pushRepo(ctx, peer, str('repo')!, str('org')));
-      const seconds = b.seconds === undefined ? undefined : Number(b.seconds);
-      return send(res, 200, await waitRef(ctx, peer, str('org')!, str('repo')!, seconds));
+      const [, peer, op] = peerOp as unknown as [string, string, PeerOp];
+      return send(res, 200, await peerOperation(ctx, events, op, peer, await body(req)));
     }
     throw new HttpError(404, `no route ${method} ${path} (see /openapi.json)`);
   };

@@ -8,6 +8,7 @@ import type { NatPreset } from '../net/router.js';
 import type { LoadedProvider } from '../provider/index.js';
 import { scenarioContext, type ScenarioContext } from '../scenario/context.js';
 import type { PeerSpec, Profile, Scenario } from '../scenario/model.js';
+import type { Currency } from '../spec/requirements.js';
 import { startScenarioWorld } from '../scenario/world.js';
 
 export const PLAYGROUND_ID = 'playground';
@@ -23,11 +24,15 @@ export interface PlaygroundOptions {
   nat: readonly NatPreset[];
   /** Seconds between blocks; 0: a block per transaction. */
   blockTime: number;
+  /** The provider contract the provider serves (and top-ups pay by default). */
+  currency: Currency;
   onProgress?: (line: string) => void;
 }
 
 /** The scenario the playground's world is the world of: its orgs and peers, no steps. */
-export function playgroundScenario(o: Pick<PlaygroundOptions, 'orgs' | 'peers' | 'nat'>): Scenario {
+export function playgroundScenario(
+  o: Pick<PlaygroundOptions, 'orgs' | 'peers' | 'nat' | 'currency'>,
+): Scenario {
   const peers: PeerSpec[] = Array.from({ length: o.peers }, (_, i) => ({
     name: `peer${i + 1}`,
     lan: `lan${i + 1}`,
@@ -38,7 +43,7 @@ export function playgroundScenario(o: Pick<PlaygroundOptions, 'orgs' | 'peers' |
     id: PLAYGROUND_ID,
     title: 'oneclick up',
     proves: [],
-    currency: 'eth',
+    currency: o.currency,
     orgs: Array.from({ length: o.orgs }, (_, i) => ({ name: `org${i + 1}`, kind: 'contract' as const })),
     peers,
     steps: [],

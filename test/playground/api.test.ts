@@ -8,22 +8,29 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { actionRequest } from '../../harness/cli/commands/world.js';
 import { k6Trends } from '../../harness/load/k6.js';
 import { actionKinds, checkedStep } from '../../harness/playground/actions.js';
 import { openApiDocument } from '../../harness/playground/openapi.js';
 import { findWorld, writeWorldFile } from '../../harness/playground/state.js';
 import type { ScenarioContext } from '../../harness/scenario/context.js';
 
-const ctx = {
-  world: {
-    orgs: new Map([['org1', '0x0000000000000000000000000000000000000001']]),
-    peers: new Map([['peer1', { lan: { name: 'lan1' } }]]),
-  },
-} as unknown as ScenarioContext;
+const ETH_PROVIDER = '0x00000000000000000000000000000000000000e1';
+const TOKEN_PROVIDER = '0x00000000000000000000000000000000000000e2';
+const worldServing = (provider: string) =>
+  ({
+    world: {
+      orgs: new Map([['org1', '0x0000000000000000000000000000000000000001']]),
+      peers: new Map([['peer1', { lan: { name: 'lan1' } }]]),
+      booted: { world: { contracts: { provider } }, deployment: { tokenProvider: TOKEN_PROVIDER } },
+    },
+  }) as unknown as ScenarioContext;
+const ctx = worldServing(ETH_PROVIDER);
+const tokenCtx = worldServing(TOKEN_PROVIDER);
 
-const problem = (action: string, fields: Record<string, unknown>, create = false) => {
+const problem = (action: string, fields: Record<string, unknown>, create = false, on = ctx) => {
   try {
-    checkedStep(ctx, action, fields, create);
+    checkedStep(on, action, fields, create);
     return 'ok';
   } catch (error) {
     return (error as Error).message;
@@ -59,6 +66,72 @@ describe('action input', () => {
   });
 });
 
+describe('top-ups in either currency', () => {
+  const kindOf = (on: ScenarioContext, action: string, fields: Record<string, unknown>) =>
+    (checkedStep(on, action, fields) as { kind: string }).kind;
+
+  it("pays the world's currency with top-up, and ether to a TokenProvider with swap-top-up", () => {
+    expect(kindOf(ctx, 'top-up', { org: 'org1' })).toBe('top-up');
+    expect(kindOf(ctx, 'top-up', { org: 'org1', currency: 'eth' })).toBe('top-up');
+    expect(kindOf(tokenCtx, 'top-up', { org: 'org1', currency: 'token', packages: 2 })).toBe('top-up');
+    expect(kindOf(tokenCtx, 'top-up', { org: 'org1', currency: 'eth' })).toBe('swap-top-up');
+    expect(kindOf(ctx, 'register-then-top-up', { org: 'org2', currency: 'eth' })).toBe(
+      'register-then-top-up',
+    );
+  });
+
+  it('refuses what the contract cannot take, saying why', () => {
+    expect(problem('top-up', { org: 'org1', currency: 'token' })).toBe(
+      "currency: this world's provider contract is the EthProvider (ether only); for tokens start one with `oneclick up --currency token`",
+    );
+    expect(problem('top-up', { org: 'org1', currency: 'btc' })).toBe(
+      'currency: expected eth or token, got "btc"',
+    );
+    expect(problem('mine', { blocks: 1, currency: 'eth' })).toBe(
+      'currency: only top-up and register-then-top-up pay',
+    );
+    expect(problem('register-then-top-up', { org: 'org2' }, false, tokenCtx)).toBe(
+      "register-then-top-up: the Entrance registers orgs of an EthProvider only; this world's provider serves token",
+    );
+  });
+});
+
+describe('oneclick world', () => {
+  it('sends every action of the issue as the body its step accepts', () => {
+    const calls: Array<[string, string[], Record<string, string | boolean>?]> = [
+      ['top-up', ['org1'], { packages: '2', currency: 'eth' }],
+      ['top-up', ['org2'], { new: true }],
+      ['register-then-top-up', ['org3']],
+      ['cancel', ['org1']],
+      ['suspend', ['org1']],
+      ['mine', ['5']],
+      ['mine-to', ['org1', 'expiry']],
+      ['mine-to', ['org1', 'grace-end'], { offset: '1' }],
+      ['reorg', ['2']],
+      ['kill', ['node:org1']],
+      ['restart', ['node:org1']],
+      ['kill', ['controller']],
+      ['start', ['controller']],
+      ['restart', ['controller']],
+      ['partition', ['peer1', 'org1']],
+      ['heal', []],
+      ['latency', ['peer1', '200']],
+      ['loss', ['peer1', '10']],
+    ];
+    for (const [name, args, flags] of calls) {
+      const { path, body } = actionRequest(name, args, flags ?? {});
+      expect(path).toBe(`/api/actions/${name}`);
+      const { create, ...fields } = body;
+      expect(problem(name, fields, create === true), `${name} ${args.join(' ')}`).toBe('ok');
+    }
+    expect(actionRequest('dial', ['peer1', 'org1'], {})).toEqual({
+      path: '/api/peers/peer1/dial',
+      body: { org: 'org1' },
+    });
+    expect(() => actionRequest('mine', [], {})).toThrow('mine takes <blocks>, got 0');
+  });
+});
+
 describe('the OpenAPI document', () => {
   const doc = openApiDocument(actionKinds()) as {
     openapi: string;
@@ -72,7 +145,7 @@ describe('the OpenAPI document', () => {
     expect(doc.openapi).toBe('3.1.0');
     for (const kind of actionKinds()) expect(doc.paths[`/api/actions/${kind}`]?.post).toBeDefined();
     const topUp = doc.paths['/api/actions/top-up']!.post!.requestBody!.content['application/json']!.schema;
-    expect(Object.keys(topUp.properties ?? {})).toEqual(['org', 'packages', 'create']);
+    expect(Object.keys(topUp.properties ?? {})).toEqual(['org', 'packages', 'currency', 'create']);
     expect(JSON.stringify(doc)).not.toContain('#/$defs/');
   });
 

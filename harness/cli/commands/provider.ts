@@ -72,6 +72,7 @@ export function providerCommand(): Command {
       if (opts.currency !== 'eth' && opts.currency !== 'token') {
         throw new UsageError(`--currency must be eth or token, got "${opts.currency}"`);
       }
+      const currency = opts.currency;
       const blockTime = parseIntFlag('--block-time', opts.blockTime, { min: 0 });
       const confirmations = parseIntFlag('--confirmations', opts.confirmations, { min: 0 });
       const graceBlocks = parseIntFlag('--grace-blocks', opts.graceBlocks, { min: 0 });
@@ -80,25 +81,17 @@ export function providerCommand(): Command {
       const chainId = parseIntFlag('--chain-id', opts.chainId, { min: 1 });
 
       const loaded = await loadProviderOrUsage(dir);
-      const { startRun } = await import('../../docker/run.js');
       const { worldSummary } = await import('../../provider/world.js');
-      const { startWorld } = await import('../../world/index.js');
+      const { keepUp, startWorld } = await import('../../world/index.js');
 
-      const run = startRun('provider');
-      // Ctrl-C: the run's own signal hook disposes it (provider, topology, Anvil) and exits 130. These
-      // listeners stay registered (no `once`) so that no other module's hook sees itself alone.
-      let onSignal = () => undefined as void;
-      const stopped = new Promise<void>((resolve) => (onSignal = resolve));
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
-      try {
+      await keepUp('provider', async (run) => {
         const {
           booted,
           provider: handle,
           redact,
         } = await startWorld(run, {
           chain: { ...(blockTime ? { blockTime } : {}), ...(seed !== undefined ? { seed } : {}), chainId },
-          currency: opts.currency,
+          currency,
           ...(confirmations !== undefined ? { confirmations } : {}),
           ...(graceBlocks !== undefined ? { graceBlocks } : {}),
           provider: {
@@ -126,14 +119,8 @@ export function providerCommand(): Command {
           redact(JSON.stringify(summary, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2)),
         );
         console.error('provider is up; Ctrl-C stops it and removes everything this run created');
-        const unfollow = opts.follow ? await followLogs(handle.container.id, redact) : () => undefined;
-        await stopped;
-        unfollow();
-      } finally {
-        await run.dispose();
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-      }
+        return opts.follow ? await followLogs(handle.container.id, redact) : undefined;
+      });
     });
   return provider;
 }

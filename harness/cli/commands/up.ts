@@ -11,6 +11,7 @@ interface UpFlags {
   port: string;
   profile: string;
   seed?: string;
+  currency?: string;
 }
 
 export function upCommand(): Command {
@@ -26,6 +27,10 @@ export function upCommand(): Command {
     .option('--nat <presets>', 'NAT presets of the LANs in turn, comma separated', 'port-restricted')
     .option('--block-time <s>', 'seconds between blocks (0: a block per transaction)', '1')
     .option('--port <p>', 'the API and dashboard port on 127.0.0.1 (0: any free one)', '0')
+    .option(
+      '--currency <eth|token>',
+      "the provider contract the provider serves: EthProvider or TokenProvider (default: the manifest's first)",
+    )
     .option('--profile <name>', 'the scenario profile (confirmations, grace, deadlines)', 'default')
     .option('--seed <n>', 'decides accounts, org addresses and peer keys (default: random, printed)')
     .action(async (flags: UpFlags) => {
@@ -48,17 +53,17 @@ export function upCommand(): Command {
         throw new UsageError((error as Error).message);
       }
       const provider = await loadProviderOrUsage(flags.provider);
-      const { startRun } = await import('../../docker/run.js');
+      const served = provider.manifest.currencies ?? ['eth', 'token'];
+      const currency = flags.currency ?? served[0]!;
+      if (currency !== 'eth' && currency !== 'token')
+        throw new UsageError(`--currency: expected eth or token, got "${currency}"`);
+      if (!served.includes(currency))
+        throw new UsageError(
+          `--currency ${currency}: ${provider.displayFile} serves ${served.join(', ')} only (its currencies)`,
+        );
       const { startPlayground } = await import('../../playground/index.js');
-
-      const run = startRun('up');
-      // Ctrl-C: the run's own signal hook removes everything and exits 130; these listeners only end
-      // the wait (kept registered so no other module's hook sees itself alone).
-      let onSignal = () => undefined as void;
-      const stopped = new Promise<void>((resolve) => (onSignal = resolve));
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
-      try {
+      const { keepUp } = await import('../../world/index.js');
+      await keepUp('up', async (run) => {
         const pg = await startPlayground(run, {
           provider,
           profile,
@@ -67,17 +72,14 @@ export function upCommand(): Command {
           peers,
           nat: nat as Array<(typeof NAT_PRESETS)[number]>,
           blockTime,
+          currency,
           port,
           onProgress: (line) => console.error(line),
         });
         console.log(`dashboard: ${pg.dashboardUrl()} (world ${pg.runId}, up in ${pg.readySeconds} s)`);
         console.log(JSON.stringify({ ...pg.summary, readySeconds: pg.readySeconds }, null, 2));
         console.error('the world is up; `oneclick world --help` acts on it; Ctrl-C removes everything');
-        await stopped;
-      } finally {
-        await run.dispose();
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-      }
+        return undefined;
+      });
     });
 }

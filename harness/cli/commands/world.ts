@@ -7,7 +7,7 @@ interface WorldFlags {
 
 /** An action's positional arguments, as its step's fields (numbers stay numbers for the schema to judge). */
 const ACTIONS: Record<string, { args: string[]; describe: string }> = {
-  'top-up': { args: ['org'], describe: 'top up an org (--new: create it first)' },
+  'top-up': { args: ['org'], describe: 'top up an org (--new: create it first; --currency eth|token)' },
   'register-then-top-up': { args: ['org'], describe: 'create an org through the Entrance and top it up' },
   cancel: { args: ['org'], describe: 'the org owner cancels its deployment' },
   suspend: { args: ['org'], describe: 'the provider owner suspends a deployment' },
@@ -90,6 +90,18 @@ async function act(name: string, given: string[], flags: ActionFlags): Promise<v
     for (const e of events) console.log(`${e.at} ${e.kind.padEnd(8)} ${e.text}`);
     return;
   }
+  const { path, body } = actionRequest(name, given, flags);
+  const result = (await call(flags, 'POST', path, body)) as { check?: { holds: boolean } };
+  print(result);
+  if (result.check && !result.check.holds) process.exitCode = 1;
+}
+
+/** The API call of action (or peer operation) `name` with its positional arguments and flags. */
+export function actionRequest(
+  name: string,
+  given: string[],
+  flags: Omit<ActionFlags, 'run'>,
+): { path: string; body: Record<string, unknown> } {
   const fields = ACTIONS[name]?.args ?? PEER_OPS[name];
   if (!fields) throw new UsageError(`unknown action "${name}"\n${usage()}`);
   if (given.length !== fields.length)
@@ -101,18 +113,13 @@ async function act(name: string, given: string[], flags: ActionFlags): Promise<v
   if (PEER_OPS[name]) {
     const { peer, ...rest } = body;
     if (flags.org) rest.org = flags.org;
-    return print(await call(flags, 'POST', `/api/peers/${encodeURIComponent(String(peer))}/${name}`, rest));
+    return { path: `/api/peers/${encodeURIComponent(String(peer))}/${name}`, body: rest };
   }
   if (flags.packages !== undefined) body.packages = valueOf(flags.packages);
   if (flags.offset !== undefined) body.offset = valueOf(flags.offset);
   if (flags.new) body.create = true;
-  if (flags.currency !== undefined && flags.currency !== 'eth')
-    throw new UsageError(
-      `--currency ${flags.currency}: this world's provider contract takes eth (token top-ups are a step of their own)`,
-    );
-  const result = (await call(flags, 'POST', `/api/actions/${name}`, body)) as { check?: { holds: boolean } };
-  print(result);
-  if (result.check && !result.check.holds) process.exitCode = 1;
+  if (flags.currency !== undefined) body.currency = flags.currency;
+  return { path: `/api/actions/${name}`, body };
 }
 
 export function worldCommand(): Command {
@@ -126,7 +133,10 @@ export function worldCommand(): Command {
     .option('--run <id>', 'the run id of the world (default: the only one up)')
     .option('--packages <k>', 'top-up, register-then-top-up: packages')
     .option('--new', 'top-up: create the org under this name first')
-    .option('--currency <eth|token>', 'top-up: what it pays with')
+    .option(
+      '--currency <eth|token>',
+      "top-up: what it pays with (default: the world's; ether to a TokenProvider is swapped)",
+    )
     .option('--offset <n>', 'mine-to: blocks after the point')
     .option('--org <org>', 'push: anchor a new repo on this org (its node seeds it)')
     .addHelpText('after', `\n${usage()}`)

@@ -63,6 +63,19 @@ async function post(path, body) {
 
 const act = (kind, body) => post(`/api/actions/${kind}`, body);
 
+/** What a top-up pays with and for how many packages (the controls above the tables). */
+const payment = () => ({ currency: $('currency').value, packages: Number($('packages').value) });
+
+/** Fills each `section[data-columns]` from the one table template. */
+function tables() {
+  for (const section of document.querySelectorAll('section[data-columns]')) {
+    const t = $('table').content.cloneNode(true);
+    t.querySelector('h2').textContent = section.dataset.title;
+    t.querySelector('tr').append(...section.dataset.columns.split('|').map((c) => el('th', {}, c)));
+    section.append(t);
+  }
+}
+
 function countdown(org) {
   if (!world || org.state === 'unpaid') return '';
   const left = org.blocksLeft > 0 ? org.blocksLeft : org.graceEnd - world.head;
@@ -98,7 +111,15 @@ function orgRow(org) {
       el(
         'td',
         {},
-        button('top up', 'top-up', 'top-up', { org: org.name }),
+        el(
+          'button',
+          {
+            type: 'button',
+            onclick: () => act('top-up', { org: org.name, ...payment() }),
+            'data-act': 'top-up',
+          },
+          'top up',
+        ),
         button('cancel', 'cancel', 'cancel', { org: org.name }),
         button('suspend', 'suspend', 'suspend', { org: org.name }),
         button('mine to expiry', 'mine-to-expiry', 'mine-to', { org: org.name, at: 'expiry' }),
@@ -206,6 +227,8 @@ function render(s) {
         ),
       ),
     );
+  // An EthProvider takes ether only; a TokenProvider its token, or ether swapped for it.
+  fillSelect($('currency'), s.currency === 'token' ? ['token', 'eth'] : ['eth']);
   fillSelect(
     $('fault-peer'),
     s.peers.map((p) => p.name),
@@ -245,13 +268,16 @@ function connect() {
   });
 }
 
+function newOrgName() {
+  const names = new Set((world?.orgs || []).map((o) => o.name));
+  let n = orgCount + 1;
+  while (names.has(`org${n}`)) n += 1;
+  return `org${n}`;
+}
+
 function wire() {
-  $('new-org').onclick = () => {
-    const names = new Set((world?.orgs || []).map((o) => o.name));
-    let n = orgCount + 1;
-    while (names.has(`org${n}`)) n += 1;
-    return act('top-up', { org: `org${n}`, create: true });
-  };
+  $('new-org').onclick = () => act('top-up', { org: newOrgName(), create: true, ...payment() });
+  $('register').onclick = () => act('register-then-top-up', { org: newOrgName(), ...payment() });
   $('mine').onclick = () => act('mine', { blocks: Number($('mine-n').value) });
   $('reorg').onclick = () => act('reorg', { depth: Number($('reorg-n').value) });
   $('heal').onclick = () => act('heal', {});
@@ -266,5 +292,6 @@ function wire() {
     b.onclick = () => act(b.dataset.targetAction, { target: b.dataset.target });
 }
 
+tables();
 wire();
 connect();
