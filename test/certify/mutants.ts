@@ -24,6 +24,20 @@ export const MUTANTS = readdirSync(FAULTY_DIR).sort();
  */
 const FAILS_WITH: Record<string, Record<string, RegExp>> = {
   amnesia: { 'PROV-CONTROLLER-RESTART': /TXT expiry=\d+, expiryOf on chain is \d+/ },
+  'any-emitter': {
+    'PROV-FOREIGN': /never: any A\/SRV\/TXT record, HTTP 200 by Host, or a running org-node container/,
+  },
+  'contract-arithmetic': {
+    'CHAIN-TOPUP': /expiryOf\(org\) = \d+ and NewTopUp\(org, \d+\), expected \d+ \(block \d+ \+ 1 × 100\)/,
+    'CHAIN-EXTEND': /expected \d+ \(expiry \d+ \+ 2 × 100\)/,
+  },
+  'contract-permit': { 'CHAIN-TOKEN': /permit top-up of \d+ whole packages? reverted with PermitFailed/ },
+  'contract-stop-amount': {
+    'CHAIN-STOP':
+      /after (cancel|suspend) in block \d+: expiryOf\(org\) = \d+ \(must be <= \d+\), DeploymentStopped at \d+/,
+    'CHAIN-INVALID-AMOUNT': /not each reverts with InvalidAmount: \d+: accepted/,
+  },
+  'eth-only': { 'PROV-TOKEN': /no A record for [0-9a-f]{40}\./ },
   'api-only-edge': { 'PROV-GIT-HTTP': /^git clone http:\/\/\S+ exited \d+: .*not found/ },
   'early-by-one': { 'PROV-CONFIRMATIONS': /^at depth 1 of 2: never: any A\/SRV\/TXT record/ },
   'early-teardown': { 'PROV-GRACE': /^never: gone/ },
