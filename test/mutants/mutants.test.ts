@@ -4,13 +4,10 @@
  * the certification's to show (test/certify/mutants.ts: each mutant fails exactly its `mustFail`,
  * with evidence that names its own bug).
  */
-import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { getAddress, padHex, toHex, type Address } from 'viem';
-import { anchor, cancel, createOrg, createdOrg, expiryOf, topUp } from '../../harness/chain/actions.js';
-import { mine, reorg } from '../../harness/chain/mining.js';
+import { describe, expect, it } from 'vitest';
+import { padHex } from 'viem';
 import { parseConfig } from '../../harness/deployer/config.js';
 import { memoryLogger } from '../../harness/deployer/log.js';
 import { referencePolicy, type Policy } from '../../harness/deployer/policy.js';
