@@ -5,14 +5,19 @@
  *   npx tsx bench/provision.ts [orgs=50]
  *
  * 1. `orgs` top-ups in ONE block (manual mining); for each org, the time from that block being mined
- *    to both its A record resolving (asked from a host on `internet`, one dig per round for all
- *    names) and `GET /api/v1/node` with Host `<label>.<zone>` answering 200 through the published address.
+ *    to it being served as SPEC.md §4 has it: A, PTR, SRV and TXT resolvable (asked from the host
+ *    over UDP), `GET /api/v1/node` by Host `<label>.<zone>` through the A answering the TXT's NID, and
+ *    a radicle handshake with that NID at the SRV's target:port from a peer on `internet` (one exec
+ *    per poll for every org whose records and HTTP stand, the dials side by side inside the peer).
+ *    Then where the provider's time went, per phase (from its own log lines): wanted by a pass,
+ *    container started, node answering, records published, against the same block.
  * 2. After the provider and its org-nodes are gone: the same number of bare org-node containers
  *    started at once (`docker create` + `start`, on a /24 bridge of their own): the time to their own
  *    `/api/v1/node` answering 200.
  * 3. `docker stats` (usage − inactive file) summed over the run's org-node containers, divided by
  *    `orgs`; the provider and its edge shown apart.
- * Prints p50/p95/max of both and their ratio. Everything carries the run label and is removed at the end.
+ * Prints p50/p95/max of both and their ratio, and what the observation itself cost (polls, queries,
+ * execs, the harness's CPU). Everything carries the run label and is removed at the end.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Address } from 'viem';
@@ -22,60 +27,143 @@ import { createNetwork } from '../harness/docker/network.js';
 import { RUN_LABEL } from '../harness/docker/labels.js';
 import { startRun } from '../harness/docker/run.js';
 import { createOnFreeSubnet, SUBNET_POOLS } from '../harness/net/subnets.js';
+import { orgNodeEnv, waitReady } from '../harness/peers/index.js';
 import {
   labelOf,
+  lookup,
   nodeOverHttp,
   orgNodes,
   orgs as orgAddresses,
   payInOneBlock,
   startReference,
+  type Published,
   type ReferenceWorld,
 } from '../test/provider/reference-fixture.js';
-import { summarize } from './stats.js';
+import { percentile, summarize } from './stats.js';
 
 const count = Number(process.argv[2] ?? 50);
 const TIMEOUT_MS = 15 * 60_000;
 
-/** The A records of `names` (fully qualified) in one dig from the observer: name → address. */
-async function aRecords(w: ReferenceWorld, names: readonly string[]): Promise<Map<string, string>> {
-  const server = w.booted.world.dns.server.replace(/:\d+$/, '');
-  const queries = names.flatMap((n) => [n, 'A']);
-  const r = await w.observer.exec([
-    'dig',
-    '+noall',
-    '+answer',
-    '+time=1',
-    '+tries=1',
-    `@${server}`,
-    ...queries,
-  ]);
-  const found = new Map<string, string>();
-  for (const line of r.stdout.split('\n')) {
-    const [name, , , type, value] = line.trim().split(/\s+/);
-    if (name && type === 'A' && value) found.set(name.replace(/\.$/, ''), value);
-  }
-  return found;
+interface Cost {
+  polls: number;
+  dnsQueries: number;
+  httpRequests: number;
+  execs: number;
+  dials: number;
+  cpuMs: number;
 }
 
-/** Per org: ms from `t0` until A resolves and HTTP by Host answers through it. */
-async function provisioned(w: ReferenceWorld, list: readonly Address[], t0: number): Promise<number[]> {
-  const zone = w.booted.world.dns.zone;
-  const pending = new Map(list.map((org) => [`${labelOf(org)}.${zone}`, org]));
+/**
+ * Radicle handshakes from `peer` to each `nid@host:port`, all in ONE exec (the dials run side by side
+ * in the peer, non-persistent): the indexes of those that stood.
+ */
+async function handshakes(peer: StartedContainer, targets: readonly string[]): Promise<Set<number>> {
+  const dials = targets.map((addr) =>
+    JSON.stringify({
+      command: 'connect',
+      addr,
+      opts: { persistent: false, timeout: { secs: 5, nanos: 0 } },
+    }),
+  );
+  const r = await peer.exec([
+    'bash',
+    '-c',
+    // One line per dial, in one write each (the dials run side by side).
+    'set -o pipefail; i=0; for d in "$@"; do ' +
+      '{ out=$(orgnode-api ctl "$d" 2>&1 | tr -s "\\n" " "); echo "$i $? $out"; } & i=$((i+1)); done; wait',
+    '_',
+    ...dials,
+  ]);
+  const ok = new Set<number>();
+  for (const line of r.stdout.split('\n')) {
+    const [i, rc, ...rest] = line.trim().split(' ');
+    if (rc === '0' && !/disconnected|error/i.test(rest.join(' '))) ok.add(Number(i));
+  }
+  return ok;
+}
+
+/** Per org: ms from `t0` until it is served (records, HTTP by Host with the NID, p2p handshake). */
+async function provisioned(
+  w: ReferenceWorld,
+  dialer: StartedContainer,
+  list: readonly Address[],
+  t0: number,
+  cost: Cost,
+): Promise<number[]> {
+  const pending = new Set(list);
   const done: number[] = [];
   while (pending.size > 0) {
     if (performance.now() - t0 > TIMEOUT_MS) throw new Error(`${pending.size} orgs not provisioned in time`);
-    const found = await aRecords(w, [...pending.keys()]);
+    const cpu0 = process.cpuUsage();
+    cost.polls++;
+    const standing: Array<{ org: Address; p: Published }> = [];
     await Promise.all(
-      [...found].map(async ([name, address]) => {
-        const org = pending.get(name);
-        if (!org) return;
-        const id = await nodeOverHttp(w, org, address).catch(() => undefined);
-        if (id && pending.delete(name)) done.push(performance.now() - t0);
+      [...pending].map(async (org) => {
+        cost.dnsQueries += 4;
+        const p = await lookup(w, org).catch(() => undefined);
+        if (!p) return;
+        cost.httpRequests++;
+        const nid = await nodeOverHttp(w, org, p.address).catch(() => undefined);
+        if (nid === p.nid) standing.push({ org, p });
       }),
     );
+    if (standing.length > 0) {
+      cost.execs++;
+      cost.dials += standing.length;
+      const zone = w.booted.world.dns.zone;
+      const ok = await handshakes(
+        dialer,
+        standing.map(({ org, p }) => `${p.nid}@${labelOf(org)}.${zone}:${p.port}`),
+      );
+      for (const i of ok) {
+        if (pending.delete(standing[i]!.org)) done.push(performance.now() - t0);
+      }
+    }
+    const cpu = process.cpuUsage(cpu0);
+    cost.cpuMs += (cpu.user + cpu.system) / 1000;
     if (pending.size > 0) await sleep(200);
   }
   return done;
+}
+
+/** The deployer's log lines of one message: org → ms after `t0Wall` (the first line per org). */
+function phase(lines: readonly Record<string, unknown>[], msg: string, t0Wall: number): number[] {
+  const seen = new Map<string, number>();
+  for (const l of lines) {
+    if (l.msg !== msg || typeof l.time !== 'string') continue;
+    const key = typeof l.org === 'string' ? l.org : `#${seen.size}`;
+    if (!seen.has(key)) seen.set(key, Date.parse(l.time) - t0Wall);
+  }
+  return [...seen.values()];
+}
+
+async function phases(w: ReferenceWorld, t0Wall: number): Promise<string[]> {
+  const lines = (await w.provider.logs(20 * count + 500))
+    .split('\n')
+    .flatMap((l) => {
+      try {
+        return [JSON.parse(l.slice(l.indexOf('{'))) as Record<string, unknown>];
+      } catch {
+        return [];
+      }
+    })
+    .filter((l) => typeof l.time === 'string' && Date.parse(l.time as string) >= t0Wall - 5_000);
+  const row = (name: string, msg: string) => {
+    const t = phase(lines, msg, t0Wall);
+    if (!t.length) return `  ${name.padEnd(26)} (no lines)`;
+    const f = (n: number) => `${(n / 1000).toFixed(1)} s`;
+    return `  ${name.padEnd(26)} first ${f(Math.min(...t))}, p50 ${f(percentile(t, 50))}, p95 ${f(percentile(t, 95))}, last ${f(Math.max(...t))} (n=${t.length})`;
+  };
+  const waited = lines.filter((l) => l.msg === 'org-node answering').map((l) => Number(l.waitedMs));
+  return [
+    'where the provider spent it (its log lines, ms after the confirmation block):',
+    row('wanted by a pass', 'orgs wanted'),
+    row('container started', 'org-node started'),
+    row('node answering', 'org-node answering'),
+    row('edge updated', 'edge updated'),
+    row('records published', 'org published'),
+    `  readiness wait per node: p50 ${percentile(waited, 50)} ms, p95 ${percentile(waited, 95)} ms`,
+  ];
 }
 
 /** `n` bare org-node containers started at once: ms from the burst start to each `/api/v1/node` 200. */
@@ -129,12 +217,25 @@ const run = startRun('bench');
 try {
   console.log(`booting a world and the reference provider, then ${count} top-ups in one block`);
   const w = await startReference(run, { onProgress: () => undefined });
+  const dialer = await w.booted.topology.addPublicHost(w.booted.world.orgNodeImage, {
+    name: 'dialer',
+    configure: (b) => void b.withEnv(orgNodeEnv({ alias: 'dialer' })),
+  });
+  await waitReady(dialer);
   const list = orgAddresses(count);
   const block = await payInOneBlock(w, list);
   const t0 = performance.now();
-  const provision = summarize(await provisioned(w, list, t0));
+  const t0Wall = Date.now();
+  const cost: Cost = { polls: 0, dnsQueries: 0, httpRequests: 0, execs: 0, dials: 0, cpuMs: 0 };
+  const provision = summarize(await provisioned(w, dialer, list, t0, cost));
   console.log(
-    `top-ups mined in block ${block}; all ${count} provisioned after ${(provision.max / 1000).toFixed(1)} s`,
+    `top-ups mined in block ${block}; all ${count} served after ${(provision.max / 1000).toFixed(1)} s`,
+  );
+  for (const line of await phases(w, t0Wall)) console.log(line);
+  console.log(
+    `observation: ${cost.polls} polls, ${cost.dnsQueries} DNS queries, ${cost.httpRequests} HTTP requests, ` +
+      `${cost.dials} handshakes in ${cost.execs} execs; harness CPU ${Math.round(cost.cpuMs)} ms ` +
+      `(${(cost.cpuMs / Math.max(1, cost.polls)).toFixed(1)} ms per poll)`,
   );
 
   const runFilter = `${RUN_LABEL}=${run.id}`;
@@ -143,13 +244,16 @@ try {
   const edge = await memoryMiB({ label: [runFilter, 'oneclick.role=edge'] });
   const provider = await memoryMiB({ label: [runFilter, 'oneclick.role=provider'] });
 
-  console.log(`\nreference provider: top-up block -> A record + /api/v1/node via edge: ${fmt(provision)}`);
+  console.log(
+    `\nreference provider: top-up block -> served (A+PTR+SRV+TXT, HTTP by Host, handshake): ${fmt(provision)}`,
+  );
   console.log(
     `memory: org-nodes ${nodes.mib.toFixed(0)} MiB over ${nodes.count} = ${(nodes.mib / count).toFixed(1)} MiB per org; ` +
       `edge ${edge.mib.toFixed(1)} MiB, provider ${provider.mib.toFixed(1)} MiB ` +
       `(all in: ${((nodes.mib + edge.mib + provider.mib) / count).toFixed(1)} MiB per org)`,
   );
   await w.provider.stop();
+  await dialer.remove();
   const docker = dockerEngine();
   await Promise.all((await orgNodes(run.id)).map((c) => docker.getContainer(c.Id).remove({ force: true })));
 
@@ -158,7 +262,9 @@ try {
     return (await createNetwork({ name: `${run.id}-bare`, subnet, labels: run.labels() })).name;
   });
   const baseline = summarize(await bare(run, w.booted.world.orgNodeImage, network, count));
-  console.log(`bare docker run (${count} at once) -> /api/v1/node:                   ${fmt(baseline)}`);
+  console.log(
+    `bare docker run (${count} at once) -> /api/v1/node:                              ${fmt(baseline)}`,
+  );
   console.log(
     `ratio (provider / bare): p50 ${(provision.p50 / baseline.p50).toFixed(2)}x, p95 ${(provision.p95 / baseline.p95).toFixed(2)}x`,
   );

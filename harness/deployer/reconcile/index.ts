@@ -25,7 +25,8 @@ export { containerName, ORG_NODE_ROLE, volumeName, type ReconcilerConfig } from 
 export { RESYNC_MS, RETRY_MS, type PassResult } from './loop.js';
 
 const ENGINE_CONCURRENCY = 4;
-const READINESS_CONCURRENCY = 16;
+/** A waiting node costs one blocked exec (its wait runs inside the node): a whole burst waits side by side. */
+const READINESS_CONCURRENCY = 128;
 
 export interface ReconcilerOptions {
   config: ReconcilerConfig;
