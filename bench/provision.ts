@@ -58,26 +58,28 @@ interface Cost {
  * in the peer, non-persistent): the indexes of those that stood.
  */
 async function handshakes(peer: StartedContainer, targets: readonly string[]): Promise<Set<number>> {
-  const dials = targets.map((addr) =>
-    JSON.stringify({
-      command: 'connect',
-      addr,
-      opts: { persistent: false, timeout: { secs: 5, nanos: 0 } },
-    }),
-  );
+  const args = targets.flatMap((addr) => {
+    const nid = addr.split('@')[0]!;
+    const dial = { command: 'connect', addr, opts: { persistent: false, timeout: { secs: 5, nanos: 0 } } };
+    return [JSON.stringify(dial), JSON.stringify({ command: 'disconnect', nid }), nid];
+  });
   const r = await peer.exec([
     'bash',
     '-c',
-    // One line per dial, in one write each (the dials run side by side).
-    'set -o pipefail; i=0; for d in "$@"; do ' +
-      '{ out=$(orgnode-api ctl "$d" 2>&1 | tr -s "\\n" " "); echo "$i $? $out"; } & i=$((i+1)); done; wait',
+    // Per target, side by side: end a session left from before (radicle answers a disconnect only
+    // when there is one, and a dial to a peer it holds a session with hangs), dial, end it again
+    // (it holds at most `outbound` sessions); one line each, in one write.
+    'set -o pipefail; s=$(timeout 5 orgnode-api ctl \'{"command":"sessions"}\' 2>/dev/null); i=0; ' +
+      'while [ $# -gt 0 ]; do { case "$s" in *"$3"*) timeout 5 orgnode-api ctl "$2" >/dev/null 2>&1;; esac; ' +
+      'out=$(timeout 8 orgnode-api ctl "$1" 2>&1 | tr -s "\\n" " "); rc=$?; echo "$i $rc $out"; ' +
+      '[ $rc = 0 ] && timeout 5 orgnode-api ctl "$2" >/dev/null 2>&1; } & i=$((i+1)); shift 3; done; wait',
     '_',
-    ...dials,
+    ...args,
   ]);
   const ok = new Set<number>();
   for (const line of r.stdout.split('\n')) {
     const [i, rc, ...rest] = line.trim().split(' ');
-    if (rc === '0' && !/disconnected|error/i.test(rest.join(' '))) ok.add(Number(i));
+    if (rc === '0' && /"connected"/.test(rest.join(' '))) ok.add(Number(i));
   }
   return ok;
 }
@@ -126,43 +128,54 @@ async function provisioned(
   return done;
 }
 
-/** The deployer's log lines of one message: org → ms after `t0Wall` (the first line per org). */
-function phase(lines: readonly Record<string, unknown>[], msg: string, t0Wall: number): number[] {
+type Line = Record<string, unknown>;
+
+/** The first line of `msg` per org: org → ms after `t0Wall`. */
+function firstPerOrg(lines: readonly Line[], msg: string, t0Wall: number): Map<string, number> {
   const seen = new Map<string, number>();
   for (const l of lines) {
-    if (l.msg !== msg || typeof l.time !== 'string') continue;
-    const key = typeof l.org === 'string' ? l.org : `#${seen.size}`;
-    if (!seen.has(key)) seen.set(key, Date.parse(l.time) - t0Wall);
+    if (l.msg !== msg || typeof l.org !== 'string' || seen.has(l.org.toLowerCase())) continue;
+    seen.set(l.org.toLowerCase(), Date.parse(l.time as string) - t0Wall);
   }
-  return [...seen.values()];
+  return seen;
 }
 
+const sec = (n: number) => `${(n / 1000).toFixed(1)} s`;
+const spread = (t: readonly number[]) =>
+  t.length
+    ? `p50 ${sec(percentile(t, 50))}, p95 ${sec(percentile(t, 95))}, max ${sec(Math.max(...t))} (n=${t.length})`
+    : '(no lines)';
+
+/** Where the provider's time went, per org, from its own log lines. */
 async function phases(w: ReferenceWorld, t0Wall: number): Promise<string[]> {
   const lines = (await w.provider.logs(20 * count + 500))
     .split('\n')
-    .flatMap((l) => {
+    .flatMap((l): Line[] => {
       try {
-        return [JSON.parse(l.slice(l.indexOf('{'))) as Record<string, unknown>];
+        return [JSON.parse(l.slice(l.indexOf('{'))) as Line];
       } catch {
         return [];
       }
     })
     .filter((l) => typeof l.time === 'string' && Date.parse(l.time as string) >= t0Wall - 5_000);
-  const row = (name: string, msg: string) => {
-    const t = phase(lines, msg, t0Wall);
-    if (!t.length) return `  ${name.padEnd(26)} (no lines)`;
-    const f = (n: number) => `${(n / 1000).toFixed(1)} s`;
-    return `  ${name.padEnd(26)} first ${f(Math.min(...t))}, p50 ${f(percentile(t, 50))}, p95 ${f(percentile(t, 95))}, last ${f(Math.max(...t))} (n=${t.length})`;
-  };
-  const waited = lines.filter((l) => l.msg === 'org-node answering').map((l) => Number(l.waitedMs));
+  const wanted = lines.find((l) => l.msg === 'orgs wanted');
+  const wantedAt = wanted ? Date.parse(wanted.time as string) - t0Wall : 0;
+  const started = firstPerOrg(lines, 'org-node started', t0Wall);
+  const answering = firstPerOrg(lines, 'org-node answering', t0Wall);
+  const published = firstPerOrg(lines, 'org published', t0Wall);
+  const between = (from: Map<string, number> | number, to: Map<string, number>) =>
+    [...to].flatMap(([org, t]) => {
+      const f = typeof from === 'number' ? from : from.get(org);
+      return f === undefined ? [] : [t - f];
+    });
+  const applies = lines.filter((l) => l.msg === 'edge updated').length;
   return [
-    'where the provider spent it (its log lines, ms after the confirmation block):',
-    row('wanted by a pass', 'orgs wanted'),
-    row('container started', 'org-node started'),
-    row('node answering', 'org-node answering'),
-    row('edge updated', 'edge updated'),
-    row('records published', 'org published'),
-    `  readiness wait per node: p50 ${percentile(waited, 50)} ms, p95 ${percentile(waited, 95)} ms`,
+    `where the provider spent it (its log lines; the confirmation block at 0):`,
+    `  block -> wanted by a pass:           ${sec(wantedAt)}`,
+    `  wanted -> container started:         ${spread(between(wantedAt, started))}`,
+    `  started -> node answering:           ${spread(between(started, answering))}`,
+    `  answering -> published (edge + DNS): ${spread(between(answering, published))}`,
+    `  block -> published:                  ${spread([...published.values()])} (${applies} edge applies)`,
   ];
 }
 
@@ -219,7 +232,13 @@ try {
   const w = await startReference(run, { onProgress: () => undefined });
   const dialer = await w.booted.topology.addPublicHost(w.booted.world.orgNodeImage, {
     name: 'dialer',
-    configure: (b) => void b.withEnv(orgNodeEnv({ alias: 'dialer' })),
+    configure: (b) =>
+      void b.withEnv(
+        orgNodeEnv({
+          alias: 'dialer',
+          configPatch: { node: { limits: { connection: { outbound: 4 * count } } } },
+        }),
+      ),
   });
   await waitReady(dialer);
   const list = orgAddresses(count);
