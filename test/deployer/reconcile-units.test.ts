@@ -12,7 +12,7 @@ import { memoryLogger } from '../../harness/deployer/log.js';
 import { referencePolicy } from '../../harness/deployer/policy.js';
 import { initialState } from '../../harness/deployer/reconcile/context.js';
 import { passLoop, waitAfter, type PassResult } from '../../harness/deployer/reconcile/loop.js';
-import { orgNodeSpec, waitForNid } from '../../harness/deployer/reconcile/node.js';
+import { orgNodeSpec, readiness, waitForNid } from '../../harness/deployer/reconcile/node.js';
 import {
   endState,
   markWanted,
@@ -253,6 +253,21 @@ describe('the org-node', () => {
     expect(entries()).toMatchObject([
       { level: 'warn', msg: 'org-node NID changed', was: 'z6MkOld', now: NID },
     ]);
+  });
+
+  it('waits with one `orgnode-api ready` exec; an image without it is asked `rad node status` from then on', async () => {
+    const asked: string[] = [];
+    const answer = (r: ExecResult) => async (cmd: string[]) => {
+      asked.push(cmd.slice(0, 2).join(' '));
+      return cmd[0] === 'orgnode-api' ? r : ok(`${NID}\n`);
+    };
+    await readiness(answer(ok(`${NID}\n`)))();
+    expect(asked).toEqual(['orgnode-api ready']);
+    asked.length = 0;
+    const missing = readiness(answer({ exitCode: 127, stdout: '', stderr: 'executable file not found' }));
+    await missing();
+    await missing();
+    expect(asked).toEqual(['orgnode-api ready', 'rad node', 'rad node']);
   });
 
   it('gives up when the container exited, or the process is stopping', async () => {
