@@ -5,16 +5,22 @@
  *   npx tsx bench/provision.ts [orgs=50]
  *
  * 1. `orgs` top-ups in ONE block (manual mining); for each org, the time from that block being mined
- *    to both its A record resolving (asked from a host on `internet`, one dig per round for all
- *    names) and `GET /api/v1/node` with Host `<label>.<zone>` answering 200 through the published address.
+ *    to it being served as SPEC.md §4 has it: A, PTR, SRV and TXT resolvable (asked from the host
+ *    over UDP), `GET /api/v1/node` by Host `<label>.<zone>` through the A answering the TXT's NID, and
+ *    a radicle handshake with that NID at the SRV's target:port from a peer on `internet` (one exec
+ *    per handshake, only for an org whose records and HTTP stand: the poll itself is UDP and HTTP).
+ *    Then where the provider's time went, per phase (from its own log lines): wanted by a pass,
+ *    container started, node answering, records published, against the same block.
  * 2. After the provider and its org-nodes are gone: the same number of bare org-node containers
  *    started at once (`docker create` + `start`, on a /24 bridge of their own): the time to their own
  *    `/api/v1/node` answering 200.
  * 3. `docker stats` (usage − inactive file) summed over the run's org-node containers, divided by
  *    `orgs`; the provider and its edge shown apart.
- * Prints p50/p95/max of both and their ratio. Everything carries the run label and is removed at the end.
+ * Prints p50/p95/max of both and their ratio, and what the observation itself cost (polls, queries,
+ * execs, the harness's CPU). Everything carries the run label and is removed at the end.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import pLimit from 'p-limit';
 import type { Address } from 'viem';
 import { container, type StartedContainer } from '../harness/docker/container.js';
 import { dockerEngine } from '../harness/docker/engine.js';
@@ -22,60 +28,128 @@ import { createNetwork } from '../harness/docker/network.js';
 import { RUN_LABEL } from '../harness/docker/labels.js';
 import { startRun } from '../harness/docker/run.js';
 import { createOnFreeSubnet, SUBNET_POOLS } from '../harness/net/subnets.js';
+import { freshHandshake } from '../harness/outside/index.js';
+import { orgNodeEnv, waitReady } from '../harness/peers/index.js';
 import {
   labelOf,
+  lookup,
   nodeOverHttp,
   orgNodes,
   orgs as orgAddresses,
   payInOneBlock,
   startReference,
+  type Published,
   type ReferenceWorld,
 } from '../test/provider/reference-fixture.js';
-import { summarize } from './stats.js';
+import { percentile, summarize } from './stats.js';
 
 const count = Number(process.argv[2] ?? 50);
 const TIMEOUT_MS = 15 * 60_000;
 
-/** The A records of `names` (fully qualified) in one dig from the observer: name → address. */
-async function aRecords(w: ReferenceWorld, names: readonly string[]): Promise<Map<string, string>> {
-  const server = w.booted.world.dns.server.replace(/:\d+$/, '');
-  const queries = names.flatMap((n) => [n, 'A']);
-  const r = await w.observer.exec([
-    'dig',
-    '+noall',
-    '+answer',
-    '+time=1',
-    '+tries=1',
-    `@${server}`,
-    ...queries,
-  ]);
-  const found = new Map<string, string>();
-  for (const line of r.stdout.split('\n')) {
-    const [name, , , type, value] = line.trim().split(/\s+/);
-    if (name && type === 'A' && value) found.set(name.replace(/\.$/, ''), value);
-  }
-  return found;
+interface Cost {
+  polls: number;
+  dnsQueries: number;
+  httpRequests: number;
+  execs: number;
+  dials: number;
+  cpuMs: number;
 }
 
-/** Per org: ms from `t0` until A resolves and HTTP by Host answers through it. */
-async function provisioned(w: ReferenceWorld, list: readonly Address[], t0: number): Promise<number[]> {
-  const zone = w.booted.world.dns.zone;
-  const pending = new Map(list.map((org) => [`${labelOf(org)}.${zone}`, org]));
+/** Per org: ms from `t0` until it is served (records, HTTP by Host with the NID, p2p handshake). */
+async function provisioned(
+  w: ReferenceWorld,
+  dialer: StartedContainer,
+  list: readonly Address[],
+  t0: number,
+  cost: Cost,
+): Promise<number[]> {
+  const pending = new Set(list);
   const done: number[] = [];
+  const dials = pLimit(8);
   while (pending.size > 0) {
     if (performance.now() - t0 > TIMEOUT_MS) throw new Error(`${pending.size} orgs not provisioned in time`);
-    const found = await aRecords(w, [...pending.keys()]);
+    const cpu0 = process.cpuUsage();
+    cost.polls++;
+    const standing: Array<{ org: Address; p: Published }> = [];
     await Promise.all(
-      [...found].map(async ([name, address]) => {
-        const org = pending.get(name);
-        if (!org) return;
-        const id = await nodeOverHttp(w, org, address).catch(() => undefined);
-        if (id && pending.delete(name)) done.push(performance.now() - t0);
+      [...pending].map(async (org) => {
+        cost.dnsQueries += 4;
+        const p = await lookup(w, org).catch(() => undefined);
+        if (!p) return;
+        cost.httpRequests++;
+        const nid = await nodeOverHttp(w, org, p.address).catch(() => undefined);
+        if (nid === p.nid) standing.push({ org, p });
       }),
     );
+    // The handshake is an exec in the dialer (radicle's control socket): only for orgs whose records
+    // and HTTP stand, a few at a time.
+    const zone = w.booted.world.dns.zone;
+    await Promise.all(
+      standing.map(({ org, p }) =>
+        dials(async () => {
+          cost.execs++;
+          cost.dials++;
+          const h = await freshHandshake(dialer, p.nid, `${labelOf(org)}.${zone}`, p.port);
+          if (h.ok && pending.delete(org)) done.push(performance.now() - t0);
+        }),
+      ),
+    );
+    const cpu = process.cpuUsage(cpu0);
+    cost.cpuMs += (cpu.user + cpu.system) / 1000;
     if (pending.size > 0) await sleep(200);
   }
   return done;
+}
+
+type Line = Record<string, unknown>;
+
+/** The first line of `msg` per org: org → ms after `t0Wall`. */
+function firstPerOrg(lines: readonly Line[], msg: string, t0Wall: number): Map<string, number> {
+  const seen = new Map<string, number>();
+  for (const l of lines) {
+    if (l.msg !== msg || typeof l.org !== 'string' || seen.has(l.org.toLowerCase())) continue;
+    seen.set(l.org.toLowerCase(), Date.parse(l.time as string) - t0Wall);
+  }
+  return seen;
+}
+
+const sec = (n: number) => `${(n / 1000).toFixed(1)} s`;
+const spread = (t: readonly number[]) =>
+  t.length
+    ? `p50 ${sec(percentile(t, 50))}, p95 ${sec(percentile(t, 95))}, max ${sec(Math.max(...t))} (n=${t.length})`
+    : '(no lines)';
+
+/** Where the provider's time went, per org, from its own log lines. */
+async function phases(w: ReferenceWorld, t0Wall: number): Promise<string[]> {
+  const lines = (await w.provider.logs(20 * count + 500))
+    .split('\n')
+    .flatMap((l): Line[] => {
+      try {
+        return [JSON.parse(l.slice(l.indexOf('{'))) as Line];
+      } catch {
+        return [];
+      }
+    })
+    .filter((l) => typeof l.time === 'string' && Date.parse(l.time as string) >= t0Wall - 5_000);
+  const wanted = lines.find((l) => l.msg === 'orgs wanted');
+  const wantedAt = wanted ? Date.parse(wanted.time as string) - t0Wall : 0;
+  const started = firstPerOrg(lines, 'org-node started', t0Wall);
+  const answering = firstPerOrg(lines, 'org-node answering', t0Wall);
+  const published = firstPerOrg(lines, 'org published', t0Wall);
+  const between = (from: Map<string, number> | number, to: Map<string, number>) =>
+    [...to].flatMap(([org, t]) => {
+      const f = typeof from === 'number' ? from : from.get(org);
+      return f === undefined ? [] : [t - f];
+    });
+  const applies = lines.filter((l) => l.msg === 'edge updated').length;
+  return [
+    `where the provider spent it (its log lines; the confirmation block at 0):`,
+    `  block -> wanted by a pass:           ${sec(wantedAt)}`,
+    `  wanted -> container started:         ${spread(between(wantedAt, started))}`,
+    `  started -> node answering:           ${spread(between(started, answering))}`,
+    `  answering -> published (edge + DNS): ${spread(between(answering, published))}`,
+    `  block -> published:                  ${spread([...published.values()])} (${applies} edge applies)`,
+  ];
 }
 
 /** `n` bare org-node containers started at once: ms from the burst start to each `/api/v1/node` 200. */
@@ -129,12 +203,31 @@ const run = startRun('bench');
 try {
   console.log(`booting a world and the reference provider, then ${count} top-ups in one block`);
   const w = await startReference(run, { onProgress: () => undefined });
+  const dialer = await w.booted.topology.addPublicHost(w.booted.world.orgNodeImage, {
+    name: 'dialer',
+    configure: (b) =>
+      void b.withEnv(
+        orgNodeEnv({
+          alias: 'dialer',
+          configPatch: { node: { limits: { connection: { outbound: 4 * count } } } },
+        }),
+      ),
+  });
+  await waitReady(dialer);
   const list = orgAddresses(count);
   const block = await payInOneBlock(w, list);
   const t0 = performance.now();
-  const provision = summarize(await provisioned(w, list, t0));
+  const t0Wall = Date.now();
+  const cost: Cost = { polls: 0, dnsQueries: 0, httpRequests: 0, execs: 0, dials: 0, cpuMs: 0 };
+  const provision = summarize(await provisioned(w, dialer, list, t0, cost));
   console.log(
-    `top-ups mined in block ${block}; all ${count} provisioned after ${(provision.max / 1000).toFixed(1)} s`,
+    `top-ups mined in block ${block}; all ${count} served after ${(provision.max / 1000).toFixed(1)} s`,
+  );
+  for (const line of await phases(w, t0Wall)) console.log(line);
+  console.log(
+    `observation: ${cost.polls} polls, ${cost.dnsQueries} DNS queries, ${cost.httpRequests} HTTP requests, ` +
+      `${cost.dials} handshakes (one exec each); harness CPU ${Math.round(cost.cpuMs)} ms ` +
+      `(${(cost.cpuMs / Math.max(1, cost.polls)).toFixed(1)} ms per poll)`,
   );
 
   const runFilter = `${RUN_LABEL}=${run.id}`;
@@ -143,13 +236,16 @@ try {
   const edge = await memoryMiB({ label: [runFilter, 'oneclick.role=edge'] });
   const provider = await memoryMiB({ label: [runFilter, 'oneclick.role=provider'] });
 
-  console.log(`\nreference provider: top-up block -> A record + /api/v1/node via edge: ${fmt(provision)}`);
+  console.log(
+    `\nreference provider: top-up block -> served (A+PTR+SRV+TXT, HTTP by Host, handshake): ${fmt(provision)}`,
+  );
   console.log(
     `memory: org-nodes ${nodes.mib.toFixed(0)} MiB over ${nodes.count} = ${(nodes.mib / count).toFixed(1)} MiB per org; ` +
       `edge ${edge.mib.toFixed(1)} MiB, provider ${provider.mib.toFixed(1)} MiB ` +
       `(all in: ${((nodes.mib + edge.mib + provider.mib) / count).toFixed(1)} MiB per org)`,
   );
   await w.provider.stop();
+  await dialer.remove();
   const docker = dockerEngine();
   await Promise.all((await orgNodes(run.id)).map((c) => docker.getContainer(c.Id).remove({ force: true })));
 
@@ -158,7 +254,9 @@ try {
     return (await createNetwork({ name: `${run.id}-bare`, subnet, labels: run.labels() })).name;
   });
   const baseline = summarize(await bare(run, w.booted.world.orgNodeImage, network, count));
-  console.log(`bare docker run (${count} at once) -> /api/v1/node:                   ${fmt(baseline)}`);
+  console.log(
+    `bare docker run (${count} at once) -> /api/v1/node:                              ${fmt(baseline)}`,
+  );
   console.log(
     `ratio (provider / bare): p50 ${(provision.p50 / baseline.p50).toFixed(2)}x, p95 ${(provision.p95 / baseline.p95).toFixed(2)}x`,
   );

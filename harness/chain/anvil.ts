@@ -17,6 +17,8 @@ export interface ChainOptions {
   host?: string;
   port?: number;
   accounts?: number;
+  /** The block gas limit (anvil's default 30 M holds 150 top-ups sent with 200 k gas each). */
+  gasLimit?: bigint;
 }
 
 export interface Chain {
@@ -69,6 +71,7 @@ export async function startChain(options: ChainOptions = {}): Promise<Chain> {
     accounts: options.accounts ?? 20,
     blockTime: options.blockTime,
     noMining: options.noMining,
+    ...(options.gasLimit !== undefined && { gasLimit: options.gasLimit }),
     // No `silent`: it becomes `anvil --silent`, which also drops the "Listening on" line that
     // @viem/anvil waits for. Anvil's output (keys included) goes only to @viem/anvil's in-memory
     // streams; nothing of it leaves this module.

@@ -165,18 +165,16 @@ export function createEdge({
     const nat = natRules(routes);
     const nginx = nginxConfig(routes, httpPaths);
     if (applied?.id === edge.id && applied.nat === nat && applied.nginx === nginx) return false;
-    if (applied?.id !== edge.id || applied.nat !== nat) {
-      await runIn(docker, edge.id, ['iptables-restore', '--noflush'], nat);
-    }
-    if (applied?.id !== edge.id || applied.nginx !== nginx) {
-      await runIn(
-        docker,
-        edge.id,
-        ['sh', '-c', `cat > ${NGINX_FILE}.tmp && mv ${NGINX_FILE}.tmp ${NGINX_FILE} && nginx -t -q`],
-        nginx,
-      );
-      await docker.getContainer(edge.id).kill({ signal: 'SIGHUP' });
-    }
+    const natChanged = applied?.id !== edge.id || applied.nat !== nat;
+    const nginxChanged = applied?.id !== edge.id || applied.nginx !== nginx;
+    // One exec for both (each exec is a process the engine spawns): the NAT rules end at their COMMIT line.
+    await runIn(
+      docker,
+      edge.id,
+      ['sh', '-c', applyScript(natChanged, nginxChanged)],
+      [...(natChanged ? [nat] : []), ...(nginxChanged ? [nginx] : [])].join(''),
+    );
+    if (nginxChanged) await docker.getContainer(edge.id).kill({ signal: 'SIGHUP' });
     applied = { id: edge.id, nat, nginx };
     log.info('edge updated', { routes: routes.length });
     return true;
@@ -192,6 +190,18 @@ export function createEdge({
 }
 
 export type Edge = ReturnType<typeof createEdge>;
+
+/** Reads stdin: the NAT rules (through their COMMIT line) if `nat`, then the nginx file if `nginx`. */
+export function applyScript(nat: boolean, nginx: boolean): string {
+  const input = '/tmp/oneclick-edge.in';
+  const steps = [`cat > ${input}`];
+  if (nat) steps.push(`sed -n '1,/^COMMIT$/p' ${input} | iptables-restore --noflush`);
+  if (nginx) {
+    const body = nat ? `sed '1,/^COMMIT$/d' ${input}` : `cat ${input}`;
+    steps.push(`${body} > ${NGINX_FILE}.tmp`, `mv ${NGINX_FILE}.tmp ${NGINX_FILE}`, 'nginx -t -q');
+  }
+  return steps.join(' && ');
+}
 
 function hookScript(): string {
   return [

@@ -12,7 +12,7 @@ import { memoryLogger } from '../../harness/deployer/log.js';
 import { referencePolicy } from '../../harness/deployer/policy.js';
 import { initialState } from '../../harness/deployer/reconcile/context.js';
 import { passLoop, waitAfter, type PassResult } from '../../harness/deployer/reconcile/loop.js';
-import { orgNodeSpec, waitForNid } from '../../harness/deployer/reconcile/node.js';
+import { orgNodeSpec, readiness, waitForNid } from '../../harness/deployer/reconcile/node.js';
 import {
   endState,
   markWanted,
@@ -132,14 +132,14 @@ describe('edge routes', () => {
     ]);
   });
 
-  it('applies one at a time, each the routes as they are when its turn comes', async () => {
+  it('applies one at a time, the routes as they are when its turn comes; syncs asked meanwhile share the next', async () => {
     const applied: EdgeRoute[][] = [];
     let release: () => void = () => undefined;
     const first = new Promise<void>((r) => (release = r));
     const edge = {
       apply: async (_s: EdgeState, routes: readonly EdgeRoute[]) => {
-        if (applied.length === 0) await first;
         applied.push([...routes]);
+        if (applied.length === 1) await first;
         return true;
       },
     };
@@ -147,17 +147,18 @@ describe('edge routes', () => {
     const table = routeTable(state, edge, { id: 'edge', publicAddress: '198.51.100.40' });
     const a = { host: 'a', port: 1, address: '10.0.0.1' };
     const b = { host: 'b', port: 2, address: '10.0.0.2' };
+    const c = { host: 'c', port: 3, address: '10.0.0.3' };
     table.routes.set(orgN(1), a);
     const one = table.sync();
+    await new Promise((r) => setImmediate(r)); // the first apply runs (and hangs)
     table.routes.set(orgN(2), b);
     const two = table.sync();
+    table.routes.set(orgN(3), c);
+    const three = table.sync();
     release();
-    await Promise.all([one, two]);
-    // The first apply ran late and saw both; the second found the same.
-    expect(applied).toEqual([
-      [a, b],
-      [a, b],
-    ]);
+    await Promise.all([one, two, three]);
+    // Two applies for three syncs: the second carries both routes asked while the first ran.
+    expect(applied).toEqual([[a], [a, b, c]]);
   });
 
   it('a failed apply fails its own sync only; without an edge a sync fails', async () => {
@@ -252,6 +253,21 @@ describe('the org-node', () => {
     expect(entries()).toMatchObject([
       { level: 'warn', msg: 'org-node NID changed', was: 'z6MkOld', now: NID },
     ]);
+  });
+
+  it('waits with one `orgnode-api ready` exec; an image without it is asked `rad node status` from then on', async () => {
+    const asked: string[] = [];
+    const answer = (r: ExecResult) => async (cmd: string[]) => {
+      asked.push(cmd.slice(0, 2).join(' '));
+      return cmd[0] === 'orgnode-api' ? r : ok(`${NID}\n`);
+    };
+    await readiness(answer(ok(`${NID}\n`)))();
+    expect(asked).toEqual(['orgnode-api ready']);
+    asked.length = 0;
+    const missing = readiness(answer({ exitCode: 127, stdout: '', stderr: 'executable file not found' }));
+    await missing();
+    await missing();
+    expect(asked).toEqual(['orgnode-api ready', 'rad node', 'rad node']);
   });
 
   it('gives up when the container exited, or the process is stopping', async () => {

@@ -51,6 +51,14 @@ export interface ReconcilerState {
   wantedSince: Map<Address, number>;
   /** The last edge apply queued (the per-org publications of a pass run concurrently). */
   edgeQueue: Promise<unknown>;
+  /** The apply queued and not begun yet: a sync asked meanwhile joins it (it will apply its routes too). */
+  edgeNext?: Promise<void>;
+  /**
+   * `${containerId} ${startedAt}` → the NID it answered with. A node seen answering since its start
+   * is not asked again every pass (an exec per org per pass is what fills the machine at hundreds of
+   * orgs); a restart changes `startedAt`, so it is asked again. Empty after a controller restart.
+   */
+  answering: Map<string, string>;
   passes: number;
   lastPassOk: boolean;
   /** Set by run(): a pass waiting on a slow node gives up when the process is stopping. */
@@ -64,6 +72,7 @@ export function initialState(clusterNetwork?: string): ReconcilerState {
     seeded: new Set(),
     wantedSince: new Map(),
     edgeQueue: Promise.resolve(),
+    answering: new Map(),
     passes: 0,
     lastPassOk: false,
   };

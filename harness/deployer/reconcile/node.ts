@@ -22,9 +22,20 @@ import { P2P_PORT } from '../edge.js';
 import type { Logger } from '../log.js';
 import type { DataMount } from '../policy.js';
 import type { OrgRow } from '../state/index.js';
-import { containerName, ORG_NODE_ROLE, volumeName, type ReconcileContext } from './context.js';
+import {
+  containerName,
+  ORG_NODE_ROLE,
+  volumeName,
+  type ReconcileContext,
+  type ReconcilerState,
+} from './context.js';
 
 const READY_TIMEOUT_MS = 90_000;
+/**
+ * How long one `orgnode-api ready` waits inside the node: one exec per wait (not one per poll),
+ * short enough that a stopping process or an exited container is noticed between two.
+ */
+const READY_WAIT_SECONDS = 5;
 const NID = /^z6Mk[1-9A-HJ-NP-Za-km-z]+$/;
 
 export interface ServingNode {
@@ -82,7 +93,7 @@ export async function ensureNode(
   ctx: ReconcileContext,
   row: OrgRow,
   network: string,
-  stopping?: AbortSignal,
+  state: Pick<ReconcilerState, 'answering' | 'stopping'>,
 ): Promise<ServingNode> {
   const { docker, store } = ctx;
   const name = containerName(ctx.config.runId, orgLabel(row.org));
@@ -94,19 +105,46 @@ export async function ensureNode(
   const address = addressOn(info, network);
   if (!address) throw new Error(`org-node ${name} has no address on ${network}`);
   const id = info.Id;
-  const known = row.containerId === id ? row.nid : undefined;
-  const nid = await ctx.readinessSlot(() =>
-    waitForNid({
-      name,
-      known,
-      log: ctx.log,
-      ...(stopping && { stopping }),
-      status: () => execIn(docker, id, ['rad', 'node', 'status', '--only', 'nid']),
-      state: async () => (await inspectContainer(docker, id))?.State,
-    }),
-  );
+  const life = `${id} ${info.State.StartedAt}`;
+  let nid = state.answering.get(life);
+  if (nid === undefined) {
+    const known = row.containerId === id ? row.nid : undefined;
+    const asked = performance.now();
+    nid = await ctx.readinessSlot(() =>
+      waitForNid({
+        name,
+        known,
+        log: ctx.log,
+        ...(state.stopping && { stopping: state.stopping }),
+        status: readiness((cmd) => execIn(docker, id, cmd)),
+        state: async () => (await inspectContainer(docker, id))?.State,
+      }),
+    );
+    state.answering.set(life, nid);
+    ctx.log.info('org-node answering', {
+      org: row.org,
+      container: name,
+      waitedMs: Math.round(performance.now() - asked),
+    });
+  }
   if (row.nid !== nid) store.setRuntime(row.org, { nid });
   return { id, nid, address, port };
+}
+
+/**
+ * One wait for the node's NID: `orgnode-api ready` (it waits inside the node); an org-node image
+ * without it (exit 126/127) is asked `rad node status` from then on, one exec per poll.
+ */
+export function readiness(exec: (cmd: string[]) => Promise<ExecResult>): () => Promise<ExecResult> {
+  let polled = false;
+  return async () => {
+    if (!polled) {
+      const r = await exec(['orgnode-api', 'ready', String(READY_WAIT_SECONDS)]);
+      if (r.exitCode !== 126 && r.exitCode !== 127) return r;
+      polled = true;
+    }
+    return exec(['rad', 'node', 'status', '--only', 'nid']);
+  };
 }
 
 async function createAndStart(
@@ -145,6 +183,7 @@ async function createAndStart(
   }
   if (!info.State.Running) {
     await startContainer(docker, info.Id);
+    ctx.log.info('org-node started', { org: row.org, container: name });
     info = (await inspectContainer(docker, name)) ?? info;
   }
   return info;
@@ -156,7 +195,7 @@ export interface NidProbe {
   known: string | undefined;
   log: Logger;
   stopping?: AbortSignal;
-  /** `rad node status --only nid` in the node. */
+  /** `orgnode-api ready <s>` in the node: waits there until the control socket answers, prints the NID. */
   status(): Promise<ExecResult>;
   /** The container's state (undefined: gone). */
   state(): Promise<{ Running: boolean; Restarting: boolean; ExitCode: number } | undefined>;
@@ -168,6 +207,7 @@ export async function waitForNid(p: NidProbe): Promise<string> {
   const timeoutMs = p.timeoutMs ?? READY_TIMEOUT_MS;
   const deadline = Date.now() + timeoutMs;
   for (let attempt = 0; ; attempt++) {
+    const asked = performance.now();
     const r = await p.status();
     const nid = r.stdout.trim();
     if (r.exitCode === 0 && NID.test(nid)) {
@@ -185,7 +225,7 @@ export async function waitForNid(p: NidProbe): Promise<string> {
     if (!state?.Running && state?.Restarting === false) {
       throw new Error(`org-node ${p.name} exited (${state.ExitCode}) before its node came up`);
     }
-    // Polls are execs the engine must serve: back off so a burst of starting nodes stays cheap.
-    await sleep(Math.min(250 + attempt * 100, 1000));
+    // A wait that came back at once (no such command yet, a failing socket): back off before the next exec.
+    if (performance.now() - asked < 1000) await sleep(Math.min(250 + attempt * 100, 1000));
   }
 }

@@ -67,7 +67,8 @@ export async function pass(ctx: ReconcileContext, state: ReconcilerState): Promi
 
   const rows = ctx.store.orgs();
   const plan = planPass(rows, ctx.policy);
-  markWanted(state.wantedSince, state.published, plan.wanted, Date.now());
+  const newlyWanted = markWanted(state.wantedSince, state.published, plan.wanted, Date.now());
+  if (newlyWanted > 0) ctx.log.info('orgs wanted', { orgs: newlyWanted });
 
   // 1. Teardown first: records, then containers (and volumes on purge).
   const limit = pLimit(TEARDOWN_CONCURRENCY);
@@ -123,7 +124,7 @@ export async function serve(
   try {
     if (ctx.policy.recreate(start))
       await removeContainer(ctx.docker, containerName(ctx.config.runId, orgLabel(org)));
-    node = await ensureNode(ctx, start, pass.network, state.stopping);
+    node = await ensureNode(ctx, start, pass.network, state);
   } catch (error) {
     fail('org-node', org, error);
     // Not serving: no route (the org's records, if any, stay until a stop).

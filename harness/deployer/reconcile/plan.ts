@@ -24,16 +24,20 @@ export function planPass(rows: readonly OrgRow[], policy: Pick<Policy, 'wanted'>
   };
 }
 
-/** Starts the provisioning clock of each wanted org not served yet (kept until it is published). */
+/** Starts the provisioning clock of each wanted org not served yet (kept until it is published); how many started. */
 export function markWanted(
   wantedSince: Map<Address, number>,
   published: ReadonlyMap<Address, string>,
   wanted: readonly OrgRow[],
   now: number,
-): void {
+): number {
+  let started = 0;
   for (const row of wanted) {
-    if (!published.has(row.org) && !wantedSince.has(row.org)) wantedSince.set(row.org, now);
+    if (published.has(row.org) || wantedSince.has(row.org)) continue;
+    wantedSince.set(row.org, now);
+    started += 1;
   }
+  return started;
 }
 
 /** Torn down in an earlier pass (its strays, if any, are the sweep's business). */

@@ -40,7 +40,7 @@ export interface RouteTable {
 }
 
 export function routeTable(
-  state: Pick<ReconcilerState, 'edgeQueue'>,
+  state: Pick<ReconcilerState, 'edgeQueue' | 'edgeNext'>,
   edge: Pick<Edge, 'apply'>,
   edgeState: EdgeState | undefined,
 ): RouteTable {
@@ -49,8 +49,14 @@ export function routeTable(
     routes,
     async sync() {
       if (!edgeState) throw new Error('the edge is not available');
-      // One apply at a time; each applies the routes as they are when its turn comes.
-      const turn = state.edgeQueue.then(() => edge.apply(edgeState, [...routes.values()]));
+      // One apply at a time; each applies the routes as they are when its turn comes, so the syncs
+      // asked while one runs all wait for the next one (a burst of ready orgs: one reload, not one each).
+      if (state.edgeNext) return state.edgeNext;
+      const turn = state.edgeQueue.then(async () => {
+        state.edgeNext = undefined;
+        await edge.apply(edgeState, [...routes.values()]);
+      });
+      state.edgeNext = turn;
       state.edgeQueue = turn.catch(() => undefined);
       await turn;
     },
