@@ -176,7 +176,8 @@ async function bare(run: ReturnType<typeof startRun>, image: string, network: st
       }
     }),
   );
-  await Promise.all(started.map((c) => c.remove()));
+  // A few at a time: dozens of removals at once have deadlocked dockerd 20.10 here (libnetwork).
+  await pLimit(4).map(started, (c) => c.remove());
   return times;
 }
 
@@ -247,7 +248,7 @@ try {
   await w.provider.stop();
   await dialer.remove();
   const docker = dockerEngine();
-  await Promise.all((await orgNodes(run.id)).map((c) => docker.getContainer(c.Id).remove({ force: true })));
+  await pLimit(4).map(await orgNodes(run.id), (c) => docker.getContainer(c.Id).remove({ force: true }));
 
   // A /24 of its own: the internet network is a /26, too small for 50 more containers.
   const network = await createOnFreeSubnet('bench', SUBNET_POOLS.lan, async (subnet) => {

@@ -26,9 +26,10 @@ export { RESYNC_MS, RETRY_MS, type PassResult } from './loop.js';
 
 /**
  * Creates and starts side by side: with 4 at a time 50 orgs took 60 s to all start (bench/provision.ts
- * phases) where bare `docker run` of 50 at once has them all answering in ~25 s.
+ * phases) where bare `docker run` of 50 at once has them all answering in ~25 s. Not more than 8:
+ * dockerd 20.10 has deadlocked here in libnetwork with a few dozen container operations at once.
  */
-const ENGINE_CONCURRENCY = 32;
+const ENGINE_CONCURRENCY = 8;
 /** A waiting node costs one blocked exec (its wait runs inside the node): a whole burst waits side by side. */
 const READINESS_CONCURRENCY = 128;
 
