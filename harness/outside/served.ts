@@ -59,6 +59,8 @@ export interface OrgObservation {
   internet: string;
   /** Other orgs seen served at the same A:port (`name → NID`): that port is theirs. */
   sharedWith?: Record<string, string>;
+  /** NIDs the org's node answered with at earlier looks: a TXT naming one is late, not wrong. */
+  answeredBefore?: readonly string[];
 }
 
 export interface ObserveOptions {
@@ -206,7 +208,8 @@ export function servedObligations(v: OrgObservation): Obligation[] {
       false,
       `TXT nid= is the NID the node at ${at} answers with`,
       answers && txtNid !== answers && `TXT nid=${txtNid}, the node at ${at} answers ${answers}`,
-      true,
+      // A NID the node answered with before (its node was replaced) is mended by republishing.
+      !(txtNid && v.answeredBefore?.includes(txtNid)),
     ),
     o(
       'TXT expiry',

@@ -85,7 +85,7 @@ async function observeServed(ctx: ScenarioContext, name: string): Promise<OrgObs
     internet: w.booted.topology.internet.subnet,
     expiryOnChain: await expiryOf(w.test, w.booted.world.contracts.provider, org),
   });
-  return { ...v, sharedWith: sharedWith(ctx, name, v) };
+  return { ...v, sharedWith: sharedWith(ctx, name, v), answeredBefore: ctx.seen.get(name)?.nids ?? [] };
 }
 
 /** Other orgs last seen served at the org's A:port (their port, if it does not answer the org). */
@@ -107,7 +107,7 @@ function sighted(ctx: ScenarioContext, name: string, v: OrgObservation, served: 
     ...seen,
     ...(v.records.a[0] && { address: v.records.a[0] }),
     ...(v.records.srv[0] && { port: v.records.srv[0].port }),
-    ...(nid && { nid }),
+    ...(nid && { nid, nids: [...new Set([...(seen.nids ?? []), nid])] }),
     live: served,
   });
 }

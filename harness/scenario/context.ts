@@ -11,6 +11,8 @@ import type { ScenarioWorld } from './world.js';
 export interface Sighting extends LastSeen {
   /** Served there at the last look (false once judged gone): its port is not another org's. */
   live?: boolean;
+  /** Every NID its node has answered with so far. */
+  nids?: string[];
 }
 
 /** `remember` keeps this; `same-node` and `same-identity` compare with it. */

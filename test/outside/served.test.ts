@@ -72,6 +72,16 @@ describe('served', () => {
     ]);
   });
 
+  it('a TXT nid the node answered with before (its node was replaced) fails PROV-DNS, not decided: republishing mends it', () => {
+    const v = healthy();
+    v.records.txt = [parseTxt([`nid=${OTHER}`, `expiry=118`])];
+    v.dials = [{ nid: NID, ok: true }];
+    v.answeredBefore = [OTHER];
+    expect(failing(v).map((f) => [f.name, f.requirement, f.decisive])).toEqual([
+      ['TXT nid', 'PROV-DNS', false],
+    ]);
+  });
+
   it('a lagging TXT expiry fails PROV-DNS but is not decided (a provider has `update` to catch up)', () => {
     const v = healthy();
     v.expiryOnChain = 128n;
