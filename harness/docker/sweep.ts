@@ -24,6 +24,11 @@ export async function removeRun(runId?: string): Promise<SweepResult> {
   await pLimit(REMOVE_CONCURRENCY).map(containers, (c) =>
     docker.getContainer(c.Id).remove({ force: true, v: true }).catch(ignoreGone),
   );
+  // A provider may have started an org-node (and its volume) while the first ones went: once more.
+  const late = await docker.listContainers({ all: true, filters });
+  await pLimit(REMOVE_CONCURRENCY).map(late, (c) =>
+    docker.getContainer(c.Id).remove({ force: true, v: true }).catch(ignoreGone),
+  );
   const networks = await docker.listNetworks({ filters });
   for (const n of networks) await removeNetwork(n.Id);
   const { Volumes: volumes } = await docker.listVolumes({ filters });

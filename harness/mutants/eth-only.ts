@@ -1,12 +1,13 @@
-import { createPublicClient, http, zeroAddress, type Address } from 'viem';
-import { ethProviderAbi } from '../../contracts/index.js';
+import { createPublicClient, http, parseAbi, zeroAddress, type Address } from 'viem';
 import type { Mutant } from './mutant.js';
+
+const CURRENCY_ABI = parseAbi(['function currency() view returns (address)']);
 
 /** The provider contract's `currency()`: `address(0)` is ether; undefined when it cannot be read. */
 async function currencyOf(rpcUrl: string, provider: Address): Promise<Address | undefined> {
   const client = createPublicClient({ transport: http(rpcUrl, { retryCount: 0, timeout: 5_000 }) });
   try {
-    return await client.readContract({ address: provider, abi: ethProviderAbi, functionName: 'currency' });
+    return await client.readContract({ address: provider, abi: CURRENCY_ABI, functionName: 'currency' });
   } catch {
     return undefined;
   }

@@ -61,7 +61,6 @@ describe('a scaffolded provider under certification', () => {
     const verdict = (id: string) => results.requirements.find((r) => r.id === id);
     // What the skeleton does right: it starts, and publishes nothing before confirmations.
     expect(verdict('PROV-CONFIRMATIONS')?.verdict).toBe('pass');
-    expect(verdict('CHAIN-TOPUP')?.verdict).toBe('pass');
     const provision = verdict('PROV-PROVISION');
     expect(provision?.verdict).toBe('fail');
     // Each §4 obligation is its own evidence line: the first says which record is missing.

@@ -36,7 +36,7 @@ export interface WatchContext {
   provider: Address;
   /** The provider contract as the only expected emitter of deployment logs. */
   providerOnly: Emitters;
-  /** Whose deployment logs are read (`any`: a mutant's; every emitter's taken for the provider's). */
+  /** Whose deployment logs are read (`any`: every emitter's, taken for the provider's). */
   logsFrom: 'provider' | 'any';
   terms: Terms;
 }

@@ -125,7 +125,7 @@ const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
  */
 export async function readRange(ctx: WatchContext, from: bigint, to: bigint) {
   if (to < from) return { events: [], anchors: [], fresh: [], rows: new Map<Address, OrgRow | undefined>() };
-  // A policy that counts every emitter's logs as the provider's (a mutant's bug) reads them by topic.
+  // A policy that counts every emitter's logs as the provider's reads them by topic alone.
   const any = ctx.logsFrom === 'any';
   const [deployment, anchored] = await Promise.all([
     ctx.reader.logs({
