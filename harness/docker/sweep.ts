@@ -18,17 +18,18 @@ const filterFor = (runId?: string) => ({ label: [runId ? `${RUN_LABEL}=${runId}`
 export async function removeRun(runId?: string): Promise<SweepResult> {
   const docker = dockerEngine();
   const filters = filterFor(runId);
-  const containers = await docker.listContainers({ all: true, filters });
-  // A few at a time: dockerd 20.10 removing dozens of containers at once can leave a stale endpoint
-  // behind, and the network then never goes ("has active endpoints") until the engine restarts.
-  await pLimit(REMOVE_CONCURRENCY).map(containers, (c) =>
-    docker.getContainer(c.Id).remove({ force: true, v: true }).catch(ignoreGone),
-  );
+  const removeContainers = async () => {
+    const found = await docker.listContainers({ all: true, filters });
+    // A few at a time: dockerd 20.10 removing dozens of containers at once can leave a stale endpoint
+    // behind, and the network then never goes ("has active endpoints") until the engine restarts.
+    await pLimit(REMOVE_CONCURRENCY).map(found, (c) =>
+      docker.getContainer(c.Id).remove({ force: true, v: true }).catch(ignoreGone),
+    );
+    return found;
+  };
+  const containers = await removeContainers();
   // A provider may have started an org-node (and its volume) while the first ones went: once more.
-  const late = await docker.listContainers({ all: true, filters });
-  await pLimit(REMOVE_CONCURRENCY).map(late, (c) =>
-    docker.getContainer(c.Id).remove({ force: true, v: true }).catch(ignoreGone),
-  );
+  await removeContainers();
   const networks = await docker.listNetworks({ filters });
   for (const n of networks) await removeNetwork(n.Id);
   const { Volumes: volumes } = await docker.listVolumes({ filters });
