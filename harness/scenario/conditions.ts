@@ -210,6 +210,8 @@ export async function judge(ctx: ScenarioContext, c: Condition): Promise<Judgeme
     }
     case 'gone':
       return gone(ctx, c.org);
+    case 'incomplete':
+      return incomplete(ctx, c.org);
     case 'dns-consistent':
       return served(
         ctx,
@@ -270,6 +272,37 @@ export async function judge(ctx: ScenarioContext, c: Condition): Promise<Judgeme
 async function runningNodes(ctx: ScenarioContext, org: Address): Promise<string[]> {
   const found = await orgContainers(ctx.world.run.id, org);
   return found.map((c) => c.Names?.[0]?.replace(/^\//, '') ?? c.Id.slice(0, 12));
+}
+
+/**
+ * What a teardown removes, any part of it missing (a `never` over it: the deployment is kept whole;
+ * records and containers only, so a slow probe under load cannot make a kept deployment look gone).
+ */
+async function incomplete(ctx: ScenarioContext, name: string): Promise<Judgement> {
+  const org = ctx.org(name);
+  const fqdn = fqdnOf(org, ctx.zone);
+  const [records, nodes] = await Promise.all([lookup(ctx.dnsServer, fqdn), runningNodes(ctx, org)]);
+  const parts = {
+    A: records.a.length,
+    SRV: records.srv.length,
+    TXT: records.txt.length,
+    'org-node': nodes.length,
+  };
+  const missing = Object.entries(parts).flatMap(([part, n]) => (n ? [] : [part]));
+  return {
+    holds: missing.length > 0,
+    expected: missing.length
+      ? `incomplete: ${missing.join(', ')} missing`
+      : 'incomplete: an A, SRV or TXT record or the running org-node container labelled for the org missing',
+    observed: {
+      org,
+      name: fqdn,
+      a: records.a,
+      srv: records.srv,
+      txt: records.txt.map((t) => t.raw),
+      nodeContainers: nodes,
+    },
+  };
 }
 
 /** Every record type absent, the last p2p port no longer answering the NID, the Host no longer routed to it. */

@@ -32,6 +32,8 @@ export type Condition =
   | { kind: 'published'; org: string }
   /** No record, no HTTP route, no p2p answer on the last known port. */
   | { kind: 'gone'; org: string }
+  /** Some part of a deployment missing: its A, SRV or TXT record, or its running org-node container. */
+  | { kind: 'incomplete'; org: string }
   /** A, SRV, TXT agree with each other, with the node's handshake NID and with expiryOf on chain. */
   | { kind: 'dns-consistent'; org: string }
   /** The TXT `expiry=` equals `expiryOf(org)` on chain (the NID is PROV-DNS's business). */

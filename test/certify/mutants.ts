@@ -40,7 +40,7 @@ const FAILS_WITH: Record<string, Record<string, RegExp>> = {
   'eth-only': { 'PROV-TOKEN': /no A record for [0-9a-f]{40}\./ },
   'api-only-edge': { 'PROV-GIT-HTTP': /^git clone http:\/\/\S+ exited \d+: .*not found/ },
   'early-by-one': { 'PROV-CONFIRMATIONS': /^at depth 1 of 2: never: any A\/SRV\/TXT record/ },
-  'early-teardown': { 'PROV-GRACE': /^never: gone/ },
+  'early-teardown': { 'PROV-GRACE': /^never: incomplete: (A|SRV|TXT|org-node)\b/ },
   'ephemeral-storage': {
     'PROV-NODE-RESTART': /^NID changed: z6Mk\w+ → z6Mk\w+/,
     'PROV-RENEWAL': /^NID changed/,

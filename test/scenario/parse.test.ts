@@ -579,6 +579,7 @@ describe('scenario schema', () => {
       served: ['org'],
       published: ['org'],
       gone: ['org'],
+      incomplete: ['org'],
       'dns-consistent': ['org'],
       'txt-expiry': ['org'],
       p2p: ['org', 'peer'],

@@ -19,6 +19,7 @@ const TAKES: Record<ConditionKind, string> = {
   served: 'org',
   published: 'org',
   gone: 'org',
+  incomplete: 'org',
   'dns-consistent': 'org',
   'txt-expiry': 'org',
   p2p: 'org peer?',
