@@ -139,16 +139,30 @@ abstract contract ProviderBase is IProvider {
     /// Sends `amount` of the provider's currency to `to`; reverts on failure.
     function _pay(address to, uint256 amount) internal virtual;
 
+    /// The blocks `amount` pays for: whole packages only, else InvalidAmount.
+    function _blocksFor(uint256 amount) internal view virtual returns (uint256) {
+        if (amount == 0 || amount % packagePrice != 0) revert InvalidAmount();
+        return (amount / packagePrice) * packageBlocks;
+    }
+
+    /// The expiry `blocks` more give a deployment expiring at `expiry`: an active one is extended,
+    /// an inactive one starts a new period at the current block.
+    function _expiryAfterTopUp(uint256 expiry, uint256 blocks) internal view virtual returns (uint256) {
+        return expiry > block.number ? expiry + blocks : block.number + blocks;
+    }
+
+    /// The expiry a deployment stopped now gets: it ends at the current block.
+    function _expiryAfterStop(uint64) internal view virtual returns (uint64) {
+        return uint64(block.number);
+    }
+
     /// Credits `amount` (a whole number of packages) to `org`. Effects only: callers collect payment.
     function _topUp(address org, address payer, uint256 amount) internal {
         if (org == address(0) || payer == address(0)) revert ZeroAddress();
-        if (amount == 0 || amount % packagePrice != 0) revert InvalidAmount();
-        uint256 blocks = (amount / packagePrice) * packageBlocks;
+        uint256 blocks = _blocksFor(amount);
         Deployment storage d = _deployments[org];
-        uint256 expiry;
-        if (d.expiry > block.number) {
-            expiry = d.expiry + blocks;
-        } else {
+        uint256 expiry = _expiryAfterTopUp(d.expiry, blocks);
+        if (d.expiry <= block.number) {
             if (_openSlot[org] == 0) {
                 _open.push(org);
                 _openSlot[org] = _open.length;
@@ -158,7 +172,6 @@ abstract contract ProviderBase is IProvider {
             }
             d.owner = payer;
             d.start = uint64(block.number);
-            expiry = block.number + blocks;
         }
         if (expiry > type(uint64).max) revert InvalidAmount();
         d.expiry = uint64(expiry);
@@ -167,7 +180,7 @@ abstract contract ProviderBase is IProvider {
 
     function _stop(address org, Deployment storage d) private {
         uint256 refund = (d.expiry - block.number) * pricePerBlock;
-        d.expiry = uint64(block.number);
+        d.expiry = _expiryAfterStop(d.expiry);
         _closedRevenue += _earned(d);
         _untrack(org);
         emit DeploymentStopped(org, uint64(block.number));

@@ -50,11 +50,16 @@ contract TokenProvider is ProviderBase {
         bytes32 r,
         bytes32 s
     ) external nonReentrant {
+        _acceptPermit(amount, deadline, v, r, s);
+        _topUp(org, msg.sender, amount);
+        _pull(msg.sender, amount);
+    }
+
+    /// Makes this contract the caller's spender of `amount` by their signature, else PermitFailed.
+    function _acceptPermit(uint256 amount, uint256 deadline, uint8 v, bytes32 r, bytes32 s) internal virtual {
         try token.permit(msg.sender, address(this), amount, deadline, v, r, s) {} catch {
             if (token.allowance(msg.sender, address(this)) < amount) revert PermitFailed();
         }
-        _topUp(org, msg.sender, amount);
-        _pull(msg.sender, amount);
     }
 
     /// Buys exactly `packages` packages worth of tokens with ether and tops up `org`;
