@@ -7,8 +7,8 @@
  * 1. `orgs` top-ups in ONE block (manual mining); for each org, the time from that block being mined
  *    to it being served as SPEC.md §4 has it: A, PTR, SRV and TXT resolvable (asked from the host
  *    over UDP), `GET /api/v1/node` by Host `<label>.<zone>` through the A answering the TXT's NID, and
- *    a radicle handshake with that NID at the SRV's target:port from a peer on `internet` (one exec
- *    per handshake, only for an org whose records and HTTP stand: the poll itself is UDP and HTTP).
+ *    a radicle handshake with that NID at the SRV's target:port from a peer on `internet` (over its
+ *    control listener, no exec; only for an org whose records and HTTP stand: the poll is UDP and HTTP).
  *    Then where the provider's time went, per phase (from its own log lines): wanted by a pass,
  *    container started, node answering, records published, against the same block.
  * 2. After the provider and its org-nodes are gone: the same number of bare org-node containers
@@ -17,7 +17,7 @@
  * 3. `docker stats` (usage − inactive file) summed over the run's org-node containers, divided by
  *    `orgs`; the provider and its edge shown apart.
  * Prints p50/p95/max of both and their ratio, and what the observation itself cost (polls, queries,
- * execs, the harness's CPU). Everything carries the run label and is removed at the end.
+ * handshakes, the harness's CPU). Everything carries the run label and is removed at the end.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import pLimit from 'p-limit';
@@ -50,7 +50,6 @@ interface Cost {
   polls: number;
   dnsQueries: number;
   httpRequests: number;
-  execs: number;
   dials: number;
   cpuMs: number;
 }
@@ -81,13 +80,12 @@ async function provisioned(
         if (nid === p.nid) standing.push({ org, p });
       }),
     );
-    // The handshake is an exec in the dialer (radicle's control socket): only for orgs whose records
-    // and HTTP stand, a few at a time.
+    // The handshake goes through the dialer's control socket (HTTP to its control listener): only for
+    // orgs whose records and HTTP stand, a few at a time.
     const zone = w.booted.world.dns.zone;
     await Promise.all(
       standing.map(({ org, p }) =>
         dials(async () => {
-          cost.execs++;
           cost.dials++;
           const h = await freshHandshake(dialer, p.nid, `${labelOf(org)}.${zone}`, p.port);
           if (h.ok && pending.delete(org)) done.push(performance.now() - t0);
@@ -219,7 +217,7 @@ try {
   const block = await payInOneBlock(w, list);
   const t0 = performance.now();
   const t0Wall = Date.now();
-  const cost: Cost = { polls: 0, dnsQueries: 0, httpRequests: 0, execs: 0, dials: 0, cpuMs: 0 };
+  const cost: Cost = { polls: 0, dnsQueries: 0, httpRequests: 0, dials: 0, cpuMs: 0 };
   const provision = summarize(await provisioned(w, dialer, list, t0, cost));
   console.log(
     `top-ups mined in block ${block}; all ${count} served after ${(provision.max / 1000).toFixed(1)} s`,
@@ -227,7 +225,7 @@ try {
   for (const line of await phases(w, t0Wall)) console.log(line);
   console.log(
     `observation: ${cost.polls} polls, ${cost.dnsQueries} DNS queries, ${cost.httpRequests} HTTP requests, ` +
-      `${cost.dials} handshakes (one exec each); harness CPU ${Math.round(cost.cpuMs)} ms ` +
+      `${cost.dials} handshakes (over the dialer's control listener); harness CPU ${Math.round(cost.cpuMs)} ms ` +
       `(${(cost.cpuMs / Math.max(1, cost.polls)).toFixed(1)} ms per poll)`,
   );
 

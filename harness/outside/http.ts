@@ -5,6 +5,7 @@
  */
 import { request } from 'node:http';
 import type { StartedContainer } from '../docker/container.js';
+import { httpFrom } from '../peers/index.js';
 
 export interface HttpAnswer {
   status: number;
@@ -44,8 +45,9 @@ export function httpGet(
 }
 
 /**
- * One HTTP/1.0 GET from inside `peer` over bash's /dev/tcp (the peer image has no HTTP client): a
- * fresh connection, `Connection: close`, the whole answer read until the server closes it.
+ * One GET from inside `peer` on a fresh connection: over its control listener, else (an image
+ * without one) HTTP/1.0 over bash's /dev/tcp in an exec, `Connection: close`, read until the server
+ * closes it.
  */
 async function httpGetFrom(
   peer: StartedContainer,
@@ -53,6 +55,8 @@ async function httpGetFrom(
   path: string,
   { host, port, timeoutMs }: { host?: string; port: number; timeoutMs: number },
 ): Promise<HttpAnswer> {
+  const answer = await httpFrom(peer, { address, port, path, ...(host && { host }), timeoutMs });
+  if (answer) return answer;
   const script =
     'exec 3<>"/dev/tcp/$1/$2" || exit 7; ' +
     'printf "GET %s HTTP/1.0\\r\\n%sConnection: close\\r\\n\\r\\n" "$3" "$4" >&3; cat <&3';

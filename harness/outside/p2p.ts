@@ -4,7 +4,7 @@
  */
 import { connect as tcpConnect } from 'node:net';
 import type { StartedContainer } from '../docker/container.js';
-import { connect, sessions, type Session } from '../peers/index.js';
+import { connect, control, reaches, sessions, type Session } from '../peers/index.js';
 
 /** Whether a TCP connection to `address:port` is accepted within `timeoutMs`. */
 export function tcpOpen(address: string, port: number, timeoutMs = 1_500): Promise<boolean> {
@@ -54,37 +54,29 @@ export async function freshHandshake(
   port: number,
   timeoutMs = 6_000,
 ): Promise<Handshake> {
-  const bye = JSON.stringify({ command: 'disconnect', nid });
-  const dial = JSON.stringify({
-    command: 'connect',
-    addr: `${nid}@${host}:${port}`,
-    opts: { persistent: false, timeout: { secs: Math.max(1, Math.ceil(timeoutMs / 1000)), nanos: 0 } },
-  });
-  const r = await peer.exec([
-    'bash',
-    '-c',
-    // A port that takes no TCP connection answers no handshake, whatever session radicle still
-    // holds from before (a reused session must not pass for a fresh one).
-    'timeout 3 bash -c ": </dev/tcp/$4/$5" 2>/dev/null || { echo 1; echo "no TCP connection to $4:$5"; exit 0; }; ' +
-      // radicle answers a disconnect only when there is a session to end: ask only then, bounded.
-      'bye() { orgnode-api ctl \'{"command":"sessions"}\' 2>/dev/null | grep -q "$3" && ' +
-      'timeout 10 orgnode-api ctl "$1" >/dev/null 2>&1; }; bye "$@"; ' +
-      'out=$(orgnode-api ctl "$2" 2>&1); rc=$?; bye "$@"; echo "$rc"; echo "$out"',
-    '_',
-    bye,
-    dial,
-    nid,
-    host,
-    String(port),
-  ]);
-  const [rc = '', ...rest] = r.stdout.split('\n');
-  const answer = rest.join(' ').trim();
-  if (rc.trim() === '0' && answer && !/disconnected|error/i.test(answer)) return { ok: true };
-  return {
-    ok: false,
-    error: `${nid}@${host}:${port}: ${answer || r.stderr.trim() || 'no answer'}`.slice(0, 300),
+  const addr = `${nid}@${host}:${port}`;
+  // A port that takes no TCP connection answers no handshake, whatever session radicle still holds
+  // from before (a reused session must not pass for a fresh one).
+  if (!(await reaches(peer, host, port)))
+    return { ok: false, error: `${addr}: no TCP connection to ${host}:${port}` };
+  // radicle answers a disconnect only when there is a session to end: ask only then, bounded.
+  const bye = async () => {
+    const open = await sessions(peer).catch(() => []);
+    if (open.some((s) => s.nid === nid)) await control(peer, { command: 'disconnect', nid }, 10_000);
   };
+  await bye();
+  const r = await control(peer, dialCommand(addr, timeoutMs), timeoutMs + 2_000);
+  await bye();
+  if (r.ok && r.answer && !/disconnected|error/i.test(r.answer)) return { ok: true };
+  return { ok: false, error: `${addr}: ${r.answer || 'no answer'}`.slice(0, 300) };
 }
+
+/** A non-persistent `connect` of the control socket: radicle answers once the session is up (or failed). */
+const dialCommand = (addr: string, timeoutMs: number) => ({
+  command: 'connect',
+  addr,
+  opts: { persistent: false, timeout: { secs: Math.max(1, Math.ceil(timeoutMs / 1000)), nanos: 0 } },
+});
 
 /** `peer`'s session with `nid`, if any. */
 export async function sessionWith(peer: StartedContainer, nid: string): Promise<Session | undefined> {
@@ -93,7 +85,7 @@ export async function sessionWith(peer: StartedContainer, nid: string): Promise<
 
 export interface TimedDial {
   ok: boolean;
-  /** ms from the dial to the session (measured inside the peer, without `docker exec` overhead). */
+  /** ms from the dial to the session (measured inside the peer, without the harness's own overhead). */
   ms: number;
   answer: string;
 }
@@ -108,28 +100,13 @@ export async function timedDial(
   address: string,
   timeoutMs: number,
 ): Promise<TimedDial> {
-  const secs = Math.ceil(timeoutMs / 1000);
-  const cmd = JSON.stringify({
-    command: 'connect',
-    addr: address,
-    opts: { persistent: false, timeout: { secs, nanos: 0 } },
-  });
-  const r = await peer.exec([
-    'bash',
-    '-c',
-    's=$(date +%s%N); out=$(orgnode-api ctl "$1" 2>&1); rc=$?; e=$(date +%s%N); echo "$s $e $rc"; echo "$out"',
-    '_',
-    cmd,
-  ]);
-  const [first = '', ...rest] = r.stdout.split('\n');
-  const [s, e, rc] = first.trim().split(' ');
-  const answer = rest.join('\n').trim();
-  const ms = s && e && /^\d+$/.test(s) && /^\d+$/.test(e) ? Number(BigInt(e) - BigInt(s)) / 1e6 : 0;
-  const ok = rc === '0' && !/disconnected|error/i.test(answer);
-  return { ok, ms, answer: answer || r.stderr.trim() };
+  const started = performance.now();
+  const r = await control(peer, dialCommand(address, timeoutMs), timeoutMs + 2_000);
+  const ms = r.elapsedMs ?? performance.now() - started;
+  return { ok: r.ok && !/disconnected|error/i.test(r.answer), ms, answer: r.answer };
 }
 
 /** Ends the session with `nid` (control socket `disconnect`); ignores a missing session. */
 export async function disconnect(peer: StartedContainer, nid: string): Promise<void> {
-  await peer.exec(['orgnode-api', 'ctl', JSON.stringify({ command: 'disconnect', nid })]);
+  await control(peer, { command: 'disconnect', nid });
 }

@@ -7,6 +7,9 @@ import type { StartedContainer } from '../docker/container.js';
 import { container } from '../docker/container.js';
 import type { Run } from '../docker/run.js';
 import { ensureImage } from '../images/index.js';
+import { control, controlEnv } from './control.js';
+
+export { control, reaches, httpFrom, type ControlAnswer, type PeerHttpAnswer } from './control.js';
 
 /** Where helpers keep working copies inside a peer. */
 export const WORK_DIR = '/work';
@@ -32,7 +35,7 @@ export interface NodeEnvOptions {
 
 /** The environment the org-node image's entrypoint reads (see recipes/org-node/entrypoint.sh). */
 export function orgNodeEnv(o: NodeEnvOptions = {}): Record<string, string> {
-  const env: Record<string, string> = {};
+  const env: Record<string, string> = controlEnv();
   if (o.alias) env.RAD_ALIAS = o.alias;
   if (o.keygenSeed) env.RAD_KEYGEN_SEED = o.keygenSeed;
   if (o.seedingPolicy) env.RAD_SEEDING_POLICY = o.seedingPolicy;
@@ -140,8 +143,9 @@ export interface Session {
 
 /** The node's peer sessions, from the control socket (`{"command":"sessions"}`). */
 export async function sessions(peer: StartedContainer): Promise<Session[]> {
-  const out = await peer.run(['orgnode-api', 'ctl', JSON.stringify({ command: 'sessions' })]);
-  const raw = JSON.parse(out) as Array<{
+  const r = await control(peer, { command: 'sessions' });
+  if (!r.ok) throw new Error(`${peer.name}: sessions: ${r.answer}`);
+  const raw = JSON.parse(r.answer) as Array<{
     nid: string;
     link: 'inbound' | 'outbound';
     addr: string;

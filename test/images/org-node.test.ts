@@ -4,7 +4,16 @@ import { createNetwork, createVolume } from '../../harness/docker/network.js';
 import { startRun, type Run } from '../../harness/docker/run.js';
 import { ensureImage } from '../../harness/images/index.js';
 import { createOnFreeSubnet, SUBNET_POOLS } from '../../harness/net/subnets.js';
-import { createRepo, orgNodeEnv, refs, waitReady, type NodeEnvOptions } from '../../harness/peers/index.js';
+import {
+  control,
+  createRepo,
+  httpFrom,
+  orgNodeEnv,
+  reaches,
+  refs,
+  waitReady,
+  type NodeEnvOptions,
+} from '../../harness/peers/index.js';
 
 // These tests are about oneclick's own org-node image (its entrypoint, supervisor and API), so they
 // use it even when ONECLICK_ORGNODE_IMAGE points the certification at another image.
@@ -26,12 +35,18 @@ afterAll(async () => {
   await run?.dispose();
 });
 
-async function startNode(env: NodeEnvOptions = {}, volume?: string): Promise<StartedContainer> {
+async function startNode(
+  env: NodeEnvOptions = {},
+  volume?: string,
+  withoutEnv: readonly string[] = [],
+): Promise<StartedContainer> {
+  const vars = orgNodeEnv({ alias: `node${n + 1}`, ...env });
+  for (const name of withoutEnv) delete vars[name];
   const b = container(image)
     .named(`${run.id}-node${++n}`)
     .withLabels(run.labels())
     .withNetwork(network)
-    .withEnv(orgNodeEnv({ alias: `node${n}`, ...env }));
+    .withEnv(vars);
   if (volume) b.withMount(volume, '/radicle');
   const c = await b.start();
   await waitReady(c, 60_000);
@@ -63,6 +78,31 @@ describe('the org-node image', () => {
     expect(status).toBe(200);
     expect(body).toMatchObject({ id: printed, state: 'running', agent: 'radicle-node/0.21.1' });
     expect((await api(node, '/healthz')).status).toBe(200);
+
+    // A harness peer (orgNodeEnv) is driven over its control listener, not an exec per command.
+    const ip = await node.ipOn(network);
+    const id = await control(node, { command: 'nodeId' }, 5_000);
+    expect(id).toMatchObject({ ok: true, answer: JSON.stringify(printed) });
+    expect(id.elapsedMs).toBeGreaterThanOrEqual(0);
+    expect(await reaches(node, ip, 8080, 2_000)).toBe(true);
+    expect(await reaches(node, ip, 1, 2_000)).toBe(false);
+    const got = await httpFrom(node, { address: ip, port: 8080, path: '/api/v1/node', timeoutMs: 3_000 });
+    expect(got?.status).toBe(200);
+    expect(JSON.parse(got!.body)).toMatchObject({ id: printed });
+  });
+
+  it("serves no control listener unless asked (a provider's node): the harness falls back to exec", async () => {
+    const node = await startNode({}, undefined, ['ONECLICK_CONTROL_LISTEN']);
+    const ip = await node.ipOn(network);
+    await expect(fetch(`http://${ip}:8781/control`, { method: 'POST', body: '{}' })).rejects.toThrow();
+    const id = await control(node, { command: 'nodeId' }, 5_000);
+    expect(id.ok).toBe(true);
+    expect(id.answer).toMatch(/^"z6Mk/);
+    expect(id.elapsedMs).toBeUndefined();
+    expect(await reaches(node, ip, 8080, 2_000)).toBe(true);
+    expect(
+      await httpFrom(node, { address: ip, port: 8080, path: '/healthz', timeoutMs: 3_000 }),
+    ).toBeUndefined();
   });
 
   it('writes config.json from the environment, and radicle-node 0.21.1 accepts every key', async () => {

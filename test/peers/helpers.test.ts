@@ -25,6 +25,7 @@ describe('peer helpers (no engine)', () => {
         configPatch: { node: { workers: 2 } },
       }),
     ).toEqual({
+      ONECLICK_CONTROL_LISTEN: '0.0.0.0:8781',
       RAD_ALIAS: 'a',
       RAD_SEEDING_POLICY: 'allow',
       RAD_EXTERNAL_ADDRESSES: 'x.test:1,y.test:2',

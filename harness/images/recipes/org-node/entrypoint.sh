@@ -15,6 +15,7 @@
 #   RAD_PEERS               dynamic | static (default: leave radicle's value)
 #   RAD_CONFIG_PATCH        JSON object deep-merged into config.json last
 #   ONECLICK_HTTP_LISTEN    HTTP API address (default 0.0.0.0:8080)
+#   ONECLICK_CONTROL_LISTEN the control socket over HTTP at this address (unset: off; harness peers only)
 #   ONECLICK_NODE_RESTART   always (default) | never: restart radicle-node when it dies
 set -euo pipefail
 

@@ -109,13 +109,23 @@ func serve(args []string) int {
 	sup := &supervisor{args: args}
 	api := newAPI(home, sup)
 	server := &http.Server{Addr: listen, Handler: api.routes(), ReadHeaderTimeout: 10 * time.Second}
-	serverErr := make(chan error, 1)
+	serverErr := make(chan error, 2)
 	go func() {
 		log.Printf("[api] listening on http://%s", listen)
 		if err := server.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			serverErr <- err
 		}
 	}()
+	var remote *http.Server
+	if at := os.Getenv("ONECLICK_CONTROL_LISTEN"); at != "" {
+		remote = remoteControl(at, api.ctl)
+		go func() {
+			log.Printf("[control] listening on http://%s", at)
+			if err := remote.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				serverErr <- err
+			}
+		}()
+	}
 	done := make(chan int, 1)
 	go sup.run(done)
 
@@ -137,5 +147,8 @@ func serve(args []string) int {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	_ = server.Shutdown(ctx)
+	if remote != nil {
+		_ = remote.Shutdown(ctx)
+	}
 	return code
 }

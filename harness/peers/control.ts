@@ -1,0 +1,130 @@
+/**
+ * How the harness talks to a peer's node: over HTTP (the image's control listener, httpapi/remote.go)
+ * when the image can (label `oneclick.control=http`) and the peer was started with it on
+ * (ONECLICK_CONTROL_LISTEN, set by orgNodeEnv), else one `docker exec` per command (an image of
+ * one's own, ONECLICK_ORGNODE_IMAGE). Judgements poll every half second per org: as execs, that
+ * was most of the engine's work and what made a healthy org look slow under load.
+ */
+import type { StartedContainer } from '../docker/container.js';
+
+/** Where a harness peer serves its control socket over HTTP. */
+export const CONTROL_LISTEN = '0.0.0.0:8781';
+const LISTEN_ENV = 'ONECLICK_CONTROL_LISTEN';
+
+export interface ControlAnswer {
+  ok: boolean;
+  /** The control socket's JSON line, or what went wrong. */
+  answer: string;
+  /** How long the node took to answer, measured inside the peer (HTTP only). */
+  elapsedMs?: number;
+}
+
+/** The peer's control base URL, or undefined when it has none (by container: an id is one life). */
+const bases = new Map<string, Promise<string | undefined>>();
+
+function baseOf(peer: StartedContainer): Promise<string | undefined> {
+  let base = bases.get(peer.id);
+  if (!base) {
+    base = peer.inspect().then((info) => {
+      if (info.Config.Labels?.['oneclick.control'] !== 'http') return undefined;
+      const listen = info.Config.Env?.find((e) => e.startsWith(`${LISTEN_ENV}=`))?.split('=')[1];
+      const port = listen?.split(':').at(-1);
+      const ip = Object.values(info.NetworkSettings.Networks ?? {})
+        .map((n) => n.IPAddress)
+        .find(Boolean);
+      return port && ip ? `http://${ip}:${port}` : undefined;
+    });
+    bases.set(peer.id, base);
+    base.catch(() => bases.delete(peer.id));
+  }
+  return base;
+}
+
+/** GET/POST over the peer's control listener; a second try on a fresh look-up (a restart moves the IP). */
+async function request(peer: StartedContainer, path: string, init: RequestInit, timeoutMs: number) {
+  for (let attempt = 0; ; attempt++) {
+    const base = await baseOf(peer);
+    if (!base) return undefined;
+    try {
+      return await fetch(`${base}${path}`, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+    } catch (error) {
+      bases.delete(peer.id);
+      if (attempt > 0) throw error;
+    }
+  }
+}
+
+/** One control-socket command (`{"command": ...}`), answered within `timeoutMs`. */
+export async function control(
+  peer: StartedContainer,
+  command: Record<string, unknown>,
+  timeoutMs = 30_000,
+): Promise<ControlAnswer> {
+  const json = JSON.stringify(command);
+  const secs = Math.max(1, Math.ceil(timeoutMs / 1000));
+  const res = await request(
+    peer,
+    `/control?timeout=${secs}`,
+    { method: 'POST', body: json },
+    timeoutMs + 5_000,
+  ).catch((error: Error) => ({ error }));
+  if (res === undefined) {
+    const r = await peer.exec(['orgnode-api', 'ctl', json]);
+    return { ok: r.exitCode === 0, answer: (r.exitCode === 0 ? r.stdout : r.stderr).trim() };
+  }
+  if ('error' in res) return { ok: false, answer: `control of ${peer.name}: ${res.error.message}` };
+  const answer = (await res.text()).trim();
+  const elapsed = Number(res.headers.get('control-elapsed-ms'));
+  return { ok: res.ok, answer, ...(Number.isFinite(elapsed) && res.ok && { elapsedMs: elapsed }) };
+}
+
+/** Whether a TCP connection from the peer to `host:port` opens within `timeoutMs`. */
+export async function reaches(
+  peer: StartedContainer,
+  host: string,
+  port: number,
+  timeoutMs = 3_000,
+): Promise<boolean> {
+  const addr = encodeURIComponent(`${host}:${port}`);
+  const res = await request(peer, `/reach?addr=${addr}&timeout=${timeoutMs}`, {}, timeoutMs + 5_000).catch(
+    () => null,
+  );
+  if (res === null) return false;
+  if (res !== undefined) return res.ok;
+  const secs = String(Math.max(1, Math.ceil(timeoutMs / 1000)));
+  const r = await peer.exec(['timeout', secs, 'bash', '-c', ': </dev/tcp/$1/$2', '_', host, String(port)]);
+  return r.exitCode === 0;
+}
+
+export interface PeerHttpAnswer {
+  status: number;
+  body: string;
+}
+
+/**
+ * One GET of `path` from inside the peer, to `address:port` with `Host: host`, on a fresh connection;
+ * undefined when the peer has no control listener (the caller asks another way). Rejects when
+ * nothing answered.
+ */
+export async function httpFrom(
+  peer: StartedContainer,
+  o: { address: string; port: number; path: string; host?: string; timeoutMs: number },
+): Promise<PeerHttpAnswer | undefined> {
+  const q = new URLSearchParams({
+    addr: `${o.address}:${o.port}`,
+    path: o.path,
+    timeout: String(o.timeoutMs),
+    ...(o.host && { host: o.host }),
+  });
+  const res = await request(peer, `/http?${q.toString()}`, {}, o.timeoutMs + 5_000);
+  if (res === undefined) return undefined;
+  const text = await res.text();
+  if (!res.ok)
+    throw new Error(
+      `GET ${o.path} via ${o.address}:${o.port} from ${peer.name}: ${text.trim() || res.status}`,
+    );
+  return JSON.parse(text) as PeerHttpAnswer;
+}
+
+/** The environment that turns a peer's control listener on. */
+export const controlEnv = (): Record<string, string> => ({ [LISTEN_ENV]: CONTROL_LISTEN });
