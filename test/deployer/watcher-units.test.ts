@@ -1,7 +1,7 @@
 /**
  * The watcher's phases alone, without a chain: the range a step reads, the anchor backfills it
  * opens and the range of the next one, events applied in chain order, the base state of a step
- * (from the store, or from the last event at the fork after a rewind), and what the reconciler hears.
+ * (from the store, or from the state at the fork after a rewind), and what the reconciler hears.
  */
 import { describe, expect, it } from 'vitest';
 import type { Address, Hash } from 'viem';
@@ -66,8 +66,16 @@ describe('events', () => {
       { kind: 'top-up', org, expiry: 200n, at: at(20, 1) },
       { kind: 'top-up', org, expiry: 100n, at: at(20, 0) },
     ];
-    expect(applyEvents(new Map(), events).get(org)).toEqual({ expiry: 30n, stoppedAt: 30n });
-    expect(applyEvents(new Map([[org, { expiry: 5n }]]), events.slice(1)).get(org)).toEqual({ expiry: 200n });
+    const { states, logged } = applyEvents(new Map(), events);
+    expect(states.get(org)).toEqual({ expiry: 30n, stoppedAt: 30n });
+    expect(logged.map((e) => [e.at.blockNumber, e.before])).toEqual([
+      [20n, { expiry: 0n }],
+      [20n, { expiry: 100n }],
+      [30n, { expiry: 200n }],
+    ]);
+    expect(applyEvents(new Map([[org, { expiry: 5n }]]), events.slice(1)).states.get(org)).toEqual({
+      expiry: 200n,
+    });
   });
 });
 
@@ -113,7 +121,7 @@ describe('whose deployment logs are read', () => {
 });
 
 describe('the base state of a step, and what the reconciler hears', () => {
-  const step = (orgs: StepWrite['orgs'], events: ProviderEvent[], block: number): StepWrite => ({
+  const step = (orgs: StepWrite['orgs'], events: StepWrite['events'], block: number): StepWrite => ({
     cursor: { number: BigInt(block), hash: hash(block) },
     events,
     anchors: [],
@@ -137,7 +145,7 @@ describe('the base state of a step, and what the reconciler hears', () => {
             block: 10n,
           },
         ],
-        [{ kind: 'top-up', org, expiry: 100n, at: at(10) }],
+        [{ kind: 'top-up', org, expiry: 100n, at: at(10), before: { expiry: 0n } }],
         10,
       ),
     );
@@ -151,20 +159,23 @@ describe('the base state of a step, and what the reconciler hears', () => {
             block: 20n,
           },
         ],
-        [{ kind: 'stopped', org, atBlock: 20n, at: at(20) }],
+        [{ kind: 'stopped', org, atBlock: 20n, at: at(20), before: { expiry: 100n } }],
         20,
       ),
     );
     return store;
   }
 
-  it('without a rewind: the stored deployment; after one: the last event at or below the fork', () => {
+  it('without a rewind: the stored deployment; after one: the state at the fork of an org touched above it', () => {
     const store = stored();
     expect(baseState(store, [org, orgN(8)], undefined)).toEqual(
       new Map([[org, { expiry: 20n, stoppedAt: 20n }]]),
     );
-    expect(baseState(store, [org], 15n)).toEqual(new Map([[org, { expiry: 100n }]]));
-    expect(baseState(store, [org], 5n)).toEqual(new Map([[org, { expiry: 0n }]]));
+    expect(baseState(store, [org], store.touchedAfter(15n))).toEqual(new Map([[org, { expiry: 100n }]]));
+    expect(baseState(store, [org], store.touchedAfter(5n))).toEqual(new Map([[org, { expiry: 0n }]]));
+    expect(baseState(store, [org], store.touchedAfter(20n))).toEqual(
+      new Map([[org, { expiry: 20n, stoppedAt: 20n }]]),
+    );
     store.close();
   });
 

@@ -62,6 +62,29 @@ const MIGRATIONS: readonly string[] = [
     until_block INTEGER NOT NULL
   );
   `,
+  // v2: a block's deployment logs in one row (a catch-up wrote one row and three index entries
+  // per log: most of its time). Each log carries its org's state before it, so a rewind restores
+  // an org touched above the fork from the fork's side, as `lastEvent` gave it from v1's rows.
+  // The entry: [log index, org, kind, value, expiry before, stopped-at before or null].
+  `
+  CREATE TABLE block_logs (
+    number INTEGER PRIMARY KEY,
+    hash   TEXT NOT NULL,
+    events TEXT NOT NULL
+  );
+  INSERT INTO block_logs (number, hash, events)
+    SELECT block_number, MIN(block_hash),
+      json_group_array(json_array(log_index, org, event, value, before_expiry, before_stopped))
+    FROM (
+      SELECT block_number, block_hash, log_index, org, event, value,
+        COALESCE(LAG(value) OVER w, '0') AS before_expiry,
+        CASE WHEN LAG(event) OVER w = 'stopped' THEN LAG(value) OVER w END AS before_stopped
+      FROM logs WINDOW w AS (PARTITION BY org ORDER BY block_number, log_index)
+      ORDER BY block_number, log_index
+    )
+    GROUP BY block_number;
+  DROP TABLE logs;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
