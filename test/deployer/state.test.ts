@@ -112,6 +112,10 @@ describe('deployer state', () => {
     expect(store.touchedAfter(12n)).toEqual(new Map([[ORG2, { expiry: 12n, stoppedAt: 12n }]]));
     expect(store.knownBlocks(11n).map((b) => b.number)).toEqual([13n, 12n, 11n]);
     expect(store.org(ORG)).toMatchObject({ expiry: 210n, desired: 'run' });
+    // Ports stay one per org.
+    expect(store.allocatePort(ORG, 9000, 9001)).toBe(9000);
+    expect(() => store.setRuntime(ORG2, { port: 9000 })).toThrow(/UNIQUE/);
+    expect(store.allocatePort(ORG2, 9000, 9001)).toBe(9001);
     store.close();
   });
 

@@ -66,6 +66,8 @@ const MIGRATIONS: readonly string[] = [
   // per log: most of its time). Each log carries its org's state before it, so a rewind restores
   // an org touched above the fork from the fork's side, as `lastEvent` gave it from v1's rows.
   // The entry: [log index, org, kind, value, expiry before, stopped-at before or null].
+  // Orgs keyed by address alone (no rowid beside it) and ports indexed only where set: two fewer
+  // index entries per new org.
   `
   CREATE TABLE block_logs (
     number INTEGER PRIMARY KEY,
@@ -84,6 +86,27 @@ const MIGRATIONS: readonly string[] = [
     )
     GROUP BY block_number;
   DROP TABLE logs;
+  CREATE TABLE orgs_v2 (
+    address       TEXT PRIMARY KEY,
+    expiry        TEXT NOT NULL,
+    active        INTEGER NOT NULL CHECK (active IN (0, 1)),
+    stopped_at    INTEGER,
+    desired       TEXT NOT NULL CHECK (desired IN ('run', 'stop', 'purge')),
+    changes_at    TEXT,
+    updated_block INTEGER NOT NULL,
+    status        TEXT NOT NULL DEFAULT 'pending'
+                  CHECK (status IN ('pending', 'active', 'expiring', 'stopped', 'gone')),
+    port          INTEGER,
+    nid           TEXT,
+    container_id  TEXT,
+    volume        TEXT
+  ) WITHOUT ROWID;
+  INSERT INTO orgs_v2 SELECT address, expiry, active, stopped_at, desired, changes_at, updated_block,
+    status, port, nid, container_id, volume FROM orgs;
+  DROP TABLE orgs;
+  ALTER TABLE orgs_v2 RENAME TO orgs;
+  CREATE UNIQUE INDEX orgs_port ON orgs (port) WHERE port IS NOT NULL;
+  CREATE INDEX orgs_changes_at ON orgs (changes_at) WHERE changes_at IS NOT NULL;
   `,
 ];
 
