@@ -94,7 +94,7 @@ function decodeAnchored(log: RpcLog) {
   }
 }
 
-const ADDRESS_WORD = /^0x0{24}([0-9a-fA-F]{40})$/;
+const ADDRESS_WORD = /^0x0{24}[0-9a-fA-F]{40}$/;
 const UINT64_WORD = /^0x0{48}[0-9a-fA-F]{16}$/;
 
 const LOWER_A = 'a'.charCodeAt(0);
@@ -142,14 +142,18 @@ export function decodeProviderLog(
   if ('skip' in where) return where;
   const { at } = where.ok;
   if (!Array.isArray(log.topics)) return { skip: 'malformed topics' };
-  const [first, orgWord, ...extra] = log.topics as readonly unknown[];
+  // By index, tested not matched: no new array per log.
+  const topics = log.topics as readonly unknown[];
+  const first = topics[0];
+  const orgWord = topics[1];
   if (typeof first !== 'string') return { skip: 'malformed topics' };
   const topic = first === TOPICS.newTopUp || first === TOPICS.deploymentStopped ? first : first.toLowerCase();
   const kind =
     topic === TOPICS.newTopUp ? 'top-up' : topic === TOPICS.deploymentStopped ? 'stopped' : undefined;
   if (!kind) return { skip: `not a deployment event (topic ${topic})` };
-  const org = typeof orgWord === 'string' ? ADDRESS_WORD.exec(orgWord)?.[1] : undefined;
-  if (!org || extra.length > 0) return { skip: 'undecodable: topics are not [event, address org]' };
+  if (topics.length !== 2 || typeof orgWord !== 'string' || !ADDRESS_WORD.test(orgWord))
+    return { skip: 'undecodable: topics are not [event, address org]' };
+  const org = orgWord.slice(26);
   if (!UINT64_WORD.test(log.data)) return { skip: 'undecodable: data is not one uint64' };
   const value = BigInt(log.data);
   const address = checksum(org.toLowerCase());
