@@ -10,7 +10,7 @@ import { memoryLogger } from '../../harness/deployer/log.js';
 import type { ChainReader, LogFilter } from '../../harness/deployer/rpc.js';
 import { openStore, type StepWrite } from '../../harness/deployer/state/index.js';
 import { watchContext, type WatcherConfig } from '../../harness/deployer/watcher/context.js';
-import { readRange } from '../../harness/deployer/watcher/read.js';
+import { readRange, splitRange } from '../../harness/deployer/watcher/read.js';
 import { scanRange, scansFor } from '../../harness/deployer/watcher/scan.js';
 import { applyEvents, baseState, changesOf } from '../../harness/deployer/watcher/settle.js';
 import { stepRange } from '../../harness/deployer/watcher/step.js';
@@ -24,6 +24,26 @@ const at = (block: number, logIndex = 0) => ({
   blockHash: hash(block),
   transactionHash: hash(1000 + block),
   logIndex,
+});
+
+describe('the parts a range of deployment logs is read in', () => {
+  const parts = (from: number, to: number) =>
+    splitRange(BigInt(from), BigInt(to), 4, 4n).map((p) => [Number(p.from), Number(p.to)]);
+  it('consecutive, covering the range once; at most four, of at least four blocks', () => {
+    expect(parts(1, 27)).toEqual([
+      [1, 7],
+      [8, 14],
+      [15, 21],
+      [22, 27],
+    ]);
+    expect(parts(10, 10)).toEqual([[10, 10]]);
+    expect(parts(10, 16)).toEqual([[10, 16]]);
+    expect(parts(10, 17)).toEqual([
+      [10, 13],
+      [14, 17],
+    ]);
+    expect(parts(1, 2000).map(([a, b]) => b! - a! + 1)).toEqual([500, 500, 500, 500]);
+  });
 });
 
 describe('the range of a step', () => {

@@ -14,11 +14,34 @@ import {
 } from '../events.js';
 import type { Logger } from '../log.js';
 import type { OrgRow } from '../state/index.js';
-import { ADDRESS_BATCH, ChainMovedError, type WatchContext } from './context.js';
+import {
+  ADDRESS_BATCH,
+  ChainMovedError,
+  LOG_READ_SPLIT,
+  SPLIT_MIN_BLOCKS,
+  type WatchContext,
+} from './context.js';
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** `from`..`to` in at most `parts` consecutive ranges of at least `minBlocks` each (pure). */
+export function splitRange(
+  from: bigint,
+  to: bigint,
+  parts: number,
+  minBlocks: bigint,
+): Array<{ from: bigint; to: bigint }> {
+  const blocks = to - from + 1n;
+  const n = BigInt(Math.max(1, Math.min(parts, Number(blocks / minBlocks))));
+  const size = (blocks + n - 1n) / n;
+  const out: Array<{ from: bigint; to: bigint }> = [];
+  for (let start = from; start <= to; start += size) {
+    out.push({ from: start, to: start + size - 1n < to ? start + size - 1n : to });
+  }
   return out;
 }
 
@@ -134,15 +157,18 @@ export async function readRange(ctx: WatchContext, from: bigint, to: bigint) {
   if (to < from) return { events: [], anchors: [], fresh: [], rows: new Map<Address, OrgRow | undefined>() };
   // A policy that counts every emitter's logs as the provider's reads them by topic alone.
   const any = ctx.logsFrom === 'any';
-  const [deployment, anchored] = await Promise.all([
+  const deploymentLogs = (part: { from: bigint; to: bigint }) =>
     ctx.reader.logs({
       ...(!any && { address: ctx.provider }),
       topics: [[TOPICS.newTopUp, TOPICS.deploymentStopped]],
-      fromBlock: from,
-      toBlock: to,
-    }),
+      fromBlock: part.from,
+      toBlock: part.to,
+    });
+  const [parts, anchored] = await Promise.all([
+    Promise.all(splitRange(from, to, LOG_READ_SPLIT, SPLIT_MIN_BLOCKS).map(deploymentLogs)),
     ctx.reader.logs({ topics: [TOPICS.anchored], fromBlock: from, toBlock: to }),
   ]);
+  const deployment = parts.length === 1 ? (parts[0] as RpcLog[]) : parts.flat();
   const checksum = checksums();
   const asProvider = any ? deployment.map((l) => ({ ...l, address: ctx.provider })) : deployment;
   const events = providerEvents(ctx, asProvider, { from, to, checksum });
