@@ -42,6 +42,10 @@ export function endOf(d: DeploymentState, terms: Terms): bigint {
   return d.stoppedAt ?? d.expiry + terms.graceBlocks;
 }
 
+/** The earlier of `min` and `b` if `b` is after `block` (no arrays: catch-up judges every org). */
+const firstAfter = (block: bigint, min: bigint | undefined, b: bigint) =>
+  b > block && (min === undefined || b < min) ? b : min;
+
 export function verdictAt(d: DeploymentState, block: bigint, terms: Terms): Verdict {
   // expiryOf == 0: never paid, or the paying top-up was reorged away.
   if (d.expiry === 0n) return { active: false, desired: 'purge' };
@@ -49,9 +53,11 @@ export function verdictAt(d: DeploymentState, block: bigint, terms: Terms): Verd
   const purgeAt = end + terms.retentionBlocks;
   const active = d.expiry > block;
   const desired: Desired = block < end ? 'run' : block < purgeAt ? 'stop' : 'purge';
-  const changesAt = [d.expiry, end, purgeAt]
-    .filter((b) => b > block)
-    .reduce<bigint | undefined>((min, b) => (min === undefined || b < min ? b : min), undefined);
+  const changesAt = firstAfter(
+    block,
+    firstAfter(block, firstAfter(block, undefined, d.expiry), end),
+    purgeAt,
+  );
   return { active, desired, ...(changesAt !== undefined && { changesAt }) };
 }
 

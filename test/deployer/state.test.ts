@@ -1,8 +1,17 @@
+import { copyFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import type { Address, Hash } from 'viem';
 import { verdictAt, type Terms } from '../../harness/deployer/desired.js';
 import { base58, radRepoId } from '../../harness/deployer/events.js';
-import { openStore, padBlock, SCHEMA_VERSION, type StepWrite } from '../../harness/deployer/state/index.js';
+import {
+  openStore,
+  padBlock,
+  SCHEMA_VERSION,
+  STATE_FILE,
+  type StepWrite,
+} from '../../harness/deployer/state/index.js';
 import { tempDir } from './fixture.js';
 
 const ID = { chainId: 31337, provider: '0x5FbDB2315678afecb367f032d93F642f64180aa3' as Address };
@@ -18,6 +27,7 @@ function stepWith(overrides: Partial<StepWrite> = {}): StepWrite {
         org: ORG,
         expiry: 110n,
         at: { blockNumber: 10n, blockHash: hash(10), transactionHash: hash(1010), logIndex: 0 },
+        before: { expiry: 0n },
       },
     ],
     anchors: [],
@@ -68,6 +78,45 @@ describe('deployer state', () => {
     expect(() => openStore(dir, { ...ID, provider: ORG })).toThrow(/belongs to provider/);
     expect(() => openStore(dir, { ...ID, chainId: 1 })).toThrow(/belongs to chain_id/);
     openStore(dir, ID).close(); // reopening runs no migration twice
+  });
+
+  it('opens a v1 state file (written by the deployer at 8789a42): every log kept, each with its org state before it', () => {
+    const dir = tempDir();
+    const file = join(dir, STATE_FILE);
+    copyFileSync(join(import.meta.dirname, 'fixtures/state-v1.sqlite'), file);
+    // A stop and a renewal after it, as v1 rows: the state before the renewal is the stop.
+    const v1 = new Database(file);
+    const addLog = v1.prepare(
+      'INSERT INTO logs (block_hash, tx_hash, log_index, block_number, org, event, value) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
+    const ORG2 = '0x00000000000000000000000000000000000f00d2' as Address;
+    addLog.run(hash(12), hash(1212), 2, 12, ORG2, 'stopped', padBlock(12n));
+    addLog.run(hash(13), hash(1313), 0, 13, ORG2, 'top-up', padBlock(300n));
+    v1.close();
+
+    const store = openStore(dir, ID);
+    expect(store.db.pragma('user_version', { simple: true })).toBe(BigInt(SCHEMA_VERSION));
+    expect(store.counts().logs).toBe(5);
+    expect(store.touchedAfter(9n)).toEqual(
+      new Map([
+        [ORG, { expiry: 0n }],
+        [ORG2, { expiry: 0n }],
+      ]),
+    );
+    expect(store.touchedAfter(10n)).toEqual(
+      new Map([
+        [ORG2, { expiry: 0n }],
+        [ORG, { expiry: 110n }],
+      ]),
+    );
+    expect(store.touchedAfter(12n)).toEqual(new Map([[ORG2, { expiry: 12n, stoppedAt: 12n }]]));
+    expect(store.knownBlocks(11n).map((b) => b.number)).toEqual([13n, 12n, 11n]);
+    expect(store.org(ORG)).toMatchObject({ expiry: 210n, desired: 'run' });
+    // Ports stay one per org.
+    expect(store.allocatePort(ORG, 9000, 9001)).toBe(9000);
+    expect(() => store.setRuntime(ORG2, { port: 9000 })).toThrow(/UNIQUE/);
+    expect(store.allocatePort(ORG2, 9000, 9001)).toBe(9001);
+    store.close();
   });
 
   it('stores expiries beyond SQLite integers exactly, sorted like numbers', () => {

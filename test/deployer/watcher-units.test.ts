@@ -1,7 +1,7 @@
 /**
  * The watcher's phases alone, without a chain: the range a step reads, the anchor backfills it
  * opens and the range of the next one, events applied in chain order, the base state of a step
- * (from the store, or from the last event at the fork after a rewind), and what the reconciler hears.
+ * (from the store, or from the state at the fork after a rewind), and what the reconciler hears.
  */
 import { describe, expect, it } from 'vitest';
 import type { Address, Hash } from 'viem';
@@ -10,7 +10,7 @@ import { memoryLogger } from '../../harness/deployer/log.js';
 import type { ChainReader, LogFilter } from '../../harness/deployer/rpc.js';
 import { openStore, type StepWrite } from '../../harness/deployer/state/index.js';
 import { watchContext, type WatcherConfig } from '../../harness/deployer/watcher/context.js';
-import { readRange } from '../../harness/deployer/watcher/read.js';
+import { readRange, splitRange } from '../../harness/deployer/watcher/read.js';
 import { scanRange, scansFor } from '../../harness/deployer/watcher/scan.js';
 import { applyEvents, baseState, changesOf } from '../../harness/deployer/watcher/settle.js';
 import { stepRange } from '../../harness/deployer/watcher/step.js';
@@ -24,6 +24,26 @@ const at = (block: number, logIndex = 0) => ({
   blockHash: hash(block),
   transactionHash: hash(1000 + block),
   logIndex,
+});
+
+describe('the parts a range of deployment logs is read in', () => {
+  const parts = (from: number, to: number) =>
+    splitRange(BigInt(from), BigInt(to), 4, 4n).map((p) => [Number(p.from), Number(p.to)]);
+  it('consecutive, covering the range once; at most four, of at least four blocks', () => {
+    expect(parts(1, 27)).toEqual([
+      [1, 7],
+      [8, 14],
+      [15, 21],
+      [22, 27],
+    ]);
+    expect(parts(10, 10)).toEqual([[10, 10]]);
+    expect(parts(10, 16)).toEqual([[10, 16]]);
+    expect(parts(10, 17)).toEqual([
+      [10, 13],
+      [14, 17],
+    ]);
+    expect(parts(1, 2000).map(([a, b]) => b! - a! + 1)).toEqual([500, 500, 500, 500]);
+  });
 });
 
 describe('the range of a step', () => {
@@ -66,8 +86,16 @@ describe('events', () => {
       { kind: 'top-up', org, expiry: 200n, at: at(20, 1) },
       { kind: 'top-up', org, expiry: 100n, at: at(20, 0) },
     ];
-    expect(applyEvents(new Map(), events).get(org)).toEqual({ expiry: 30n, stoppedAt: 30n });
-    expect(applyEvents(new Map([[org, { expiry: 5n }]]), events.slice(1)).get(org)).toEqual({ expiry: 200n });
+    const { states, logged } = applyEvents(new Map(), events);
+    expect(states.get(org)).toEqual({ expiry: 30n, stoppedAt: 30n });
+    expect(logged.map((e) => [e.at.blockNumber, e.before])).toEqual([
+      [20n, { expiry: 0n }],
+      [20n, { expiry: 100n }],
+      [30n, { expiry: 200n }],
+    ]);
+    expect(applyEvents(new Map([[org, { expiry: 5n }]]), events.slice(1)).states.get(org)).toEqual({
+      expiry: 200n,
+    });
   });
 });
 
@@ -113,7 +141,7 @@ describe('whose deployment logs are read', () => {
 });
 
 describe('the base state of a step, and what the reconciler hears', () => {
-  const step = (orgs: StepWrite['orgs'], events: ProviderEvent[], block: number): StepWrite => ({
+  const step = (orgs: StepWrite['orgs'], events: StepWrite['events'], block: number): StepWrite => ({
     cursor: { number: BigInt(block), hash: hash(block) },
     events,
     anchors: [],
@@ -137,7 +165,7 @@ describe('the base state of a step, and what the reconciler hears', () => {
             block: 10n,
           },
         ],
-        [{ kind: 'top-up', org, expiry: 100n, at: at(10) }],
+        [{ kind: 'top-up', org, expiry: 100n, at: at(10), before: { expiry: 0n } }],
         10,
       ),
     );
@@ -151,20 +179,23 @@ describe('the base state of a step, and what the reconciler hears', () => {
             block: 20n,
           },
         ],
-        [{ kind: 'stopped', org, atBlock: 20n, at: at(20) }],
+        [{ kind: 'stopped', org, atBlock: 20n, at: at(20), before: { expiry: 100n } }],
         20,
       ),
     );
     return store;
   }
 
-  it('without a rewind: the stored deployment; after one: the last event at or below the fork', () => {
+  it('without a rewind: the stored deployment; after one: the state at the fork of an org touched above it', () => {
     const store = stored();
     expect(baseState(store, [org, orgN(8)], undefined)).toEqual(
       new Map([[org, { expiry: 20n, stoppedAt: 20n }]]),
     );
-    expect(baseState(store, [org], 15n)).toEqual(new Map([[org, { expiry: 100n }]]));
-    expect(baseState(store, [org], 5n)).toEqual(new Map([[org, { expiry: 0n }]]));
+    expect(baseState(store, [org], store.touchedAfter(15n))).toEqual(new Map([[org, { expiry: 100n }]]));
+    expect(baseState(store, [org], store.touchedAfter(5n))).toEqual(new Map([[org, { expiry: 0n }]]));
+    expect(baseState(store, [org], store.touchedAfter(20n))).toEqual(
+      new Map([[org, { expiry: 20n, stoppedAt: 20n }]]),
+    );
     store.close();
   });
 

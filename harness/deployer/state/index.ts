@@ -11,10 +11,9 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Address, Hash, Hex } from 'viem';
-import type { DesiredOrg } from '../desired.js';
-import type { ProviderEvent } from '../events.js';
+import type { DeploymentState, DesiredOrg } from '../desired.js';
 import { prepareQueries } from './queries.js';
-import { desiredOfRow, orgOf, padBlock, type Row } from './rows.js';
+import { addStatesBefore, desiredOfRow, orgOf, padBlock, type Row } from './rows.js';
 import { migrate, pinIdentity, STATE_FILE } from './schema.js';
 import type { AnchorScan, Cursor, OrgRow, Status, StoredAnchor } from './types.js';
 import { writers } from './write.js';
@@ -94,9 +93,11 @@ export function openStore(dir: string, identity: { chainId: number; provider: Ad
     dueOrgs(block: bigint): OrgRow[] {
       return (q.due.all(padBlock(block)) as Row[]).map(orgOf);
     },
-    /** Orgs with deployment logs above `block`. */
-    orgsTouchedAfter(block: bigint): Address[] {
-      return q.touchedAfter.all(block) as Address[];
+    /** Orgs with deployment logs above `block`, each with its state at `block` (before the first of them). */
+    touchedAfter(block: bigint): Map<Address, DeploymentState> {
+      const out = new Map<Address, DeploymentState>();
+      for (const events of q.logsAfter.all(block) as string[]) addStatesBefore(out, events);
+      return out;
     },
     /** Orgs whose verdict was computed at a block above `block`. */
     orgsUpdatedAfter(block: bigint): Address[] {
@@ -104,11 +105,6 @@ export function openStore(dir: string, identity: { chainId: number; provider: Ad
     },
     orgsAnchoredAfter(block: bigint): Address[] {
       return q.anchoredAfter.all(block) as Address[];
-    },
-    /** The org's latest recorded deployment event at or before `block`. */
-    lastEvent(org: Address, block: bigint): { event: ProviderEvent['kind']; value: bigint } | undefined {
-      const row = q.lastEvent.get(org, block) as Row | undefined;
-      return row && { event: row.event as ProviderEvent['kind'], value: BigInt(row.value as string) };
     },
     anchorsOf(org: Address): StoredAnchor[] {
       return (q.anchorsOf.all(org) as Row[]).map((r) => ({
@@ -134,7 +130,7 @@ export function openStore(dir: string, identity: { chainId: number; provider: Ad
       const n = (table: string) => Number(q.count(table).get() as bigint);
       return {
         orgs: n('orgs'),
-        logs: n('logs'),
+        logs: Number(q.countLogs.get() as bigint),
         anchors: n('anchors'),
         blocks: n('blocks'),
         scans: n('anchor_scans'),

@@ -11,13 +11,13 @@ export function prepareQueries(db: Database.Database) {
     pruneBlocks: db.prepare('DELETE FROM blocks WHERE number < ?'),
     knownBlocks: db.prepare(`
       SELECT number, hash FROM blocks WHERE number >= @from
-      UNION SELECT block_number, block_hash FROM logs WHERE block_number >= @from
+      UNION SELECT number, hash FROM block_logs WHERE number >= @from
       UNION SELECT block_number, block_hash FROM anchors WHERE block_number >= @from
       ORDER BY number DESC`),
     knownBlockBelow: db.prepare(`
       SELECT number, hash FROM (
         SELECT number, hash FROM blocks WHERE number < @below
-        UNION SELECT block_number, block_hash FROM logs WHERE block_number < @below
+        UNION SELECT number, hash FROM block_logs WHERE number < @below
       ) ORDER BY number DESC LIMIT 1`),
     org: db.prepare('SELECT * FROM orgs WHERE address = ?'),
     orgs: db.prepare('SELECT * FROM orgs ORDER BY address'),
@@ -25,12 +25,9 @@ export function prepareQueries(db: Database.Database) {
     orgsIn: db.prepare('SELECT * FROM orgs WHERE address IN (SELECT value FROM json_each(?))'),
     addresses: db.prepare('SELECT address FROM orgs ORDER BY address').pluck(),
     due: db.prepare('SELECT * FROM orgs WHERE changes_at IS NOT NULL AND changes_at <= ?'),
-    touchedAfter: db.prepare('SELECT DISTINCT org FROM logs WHERE block_number > ?').pluck(),
+    logsAfter: db.prepare('SELECT events FROM block_logs WHERE number > ? ORDER BY number').pluck(),
     updatedAfter: db.prepare('SELECT address FROM orgs WHERE updated_block > ?').pluck(),
     anchoredAfter: db.prepare('SELECT DISTINCT org FROM anchors WHERE block_number > ?').pluck(),
-    lastEvent: db.prepare(
-      'SELECT event, value FROM logs WHERE org = ? AND block_number <= ? ORDER BY block_number DESC, log_index DESC LIMIT 1',
-    ),
     upsertOrg: db.prepare(`
       INSERT INTO orgs (address, expiry, active, stopped_at, desired, changes_at, updated_block)
       VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -40,9 +37,8 @@ export function prepareQueries(db: Database.Database) {
     deleteFreeOrg: db.prepare(`
       DELETE FROM orgs WHERE address = ? AND status = 'pending'
         AND port IS NULL AND nid IS NULL AND container_id IS NULL AND volume IS NULL`),
-    addLog: db.prepare(
-      'INSERT OR IGNORE INTO logs (block_hash, tx_hash, log_index, block_number, org, event, value) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    ),
+    // A step writes only above its (rewound) cursor: a block already stored is the same block.
+    addBlockLogs: db.prepare('INSERT OR IGNORE INTO block_logs (number, hash, events) VALUES (?, ?, ?)'),
     addAnchor: db.prepare(
       'INSERT OR IGNORE INTO anchors (block_hash, tx_hash, log_index, block_number, org, repo, id, tag, multihash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ),
@@ -50,7 +46,7 @@ export function prepareQueries(db: Database.Database) {
       'SELECT org, id, repo, tag, multihash, block_number FROM anchors WHERE org = ? ORDER BY block_number, log_index',
     ),
     deleteAnchorsOf: db.prepare('DELETE FROM anchors WHERE org = ?'),
-    rewindLogs: db.prepare('DELETE FROM logs WHERE block_number > ?'),
+    rewindLogs: db.prepare('DELETE FROM block_logs WHERE number > ?'),
     rewindAnchors: db.prepare('DELETE FROM anchors WHERE block_number > ?'),
     rewindBlocks: db.prepare('DELETE FROM blocks WHERE number > ?'),
     rewindScans: db.prepare('UPDATE anchor_scans SET until_block = @to WHERE until_block > @to'),
@@ -63,6 +59,7 @@ export function prepareQueries(db: Database.Database) {
       'SELECT org, next_block, until_block FROM anchor_scans WHERE next_block = ? LIMIT ?',
     ),
     count: (table: string) => db.prepare(`SELECT COUNT(*) FROM ${table}`).pluck(),
+    countLogs: db.prepare('SELECT COALESCE(SUM(json_array_length(events)), 0) FROM block_logs').pluck(),
     usedPorts: db
       .prepare('SELECT port FROM orgs WHERE port IS NOT NULL AND port BETWEEN ? AND ? ORDER BY port')
       .pluck(),

@@ -1,7 +1,7 @@
 /** SQLite rows ↔ the store's types. */
 import type { Address } from 'viem';
-import type { Desired, DesiredOrg } from '../desired.js';
-import type { OrgRow, Status } from './types.js';
+import type { DeploymentState, Desired, DesiredOrg } from '../desired.js';
+import type { LoggedEvent, OrgRow, Status } from './types.js';
 
 export type Row = Record<string, unknown>;
 
@@ -37,4 +37,30 @@ export function desiredOfRow(row: OrgRow): DesiredOrg {
     desired: row.desired,
     block: row.block,
   };
+}
+
+/** One log of a `block_logs` row: [log index, org, kind, value, expiry before, stopped-at before]. */
+type LogEntry = [number, Address, LoggedEvent['kind'], string, string, string | null];
+
+/** A block's logs as one `block_logs.events` text (uint64s as decimal strings: JSON numbers are doubles). */
+export function encodeLogs(events: readonly LoggedEvent[]): string {
+  return JSON.stringify(
+    events.map((e): LogEntry => [
+      e.at.logIndex,
+      e.org,
+      e.kind,
+      String(e.kind === 'top-up' ? e.expiry : e.atBlock),
+      String(e.before.expiry),
+      e.before.stoppedAt === undefined ? null : String(e.before.stoppedAt),
+    ]),
+  );
+}
+
+/** Into `out`, each org of a block's logs not in it yet, with its state before its first log there. */
+export function addStatesBefore(out: Map<Address, DeploymentState>, events: string): void {
+  const entries = (JSON.parse(events) as LogEntry[]).sort((a, b) => a[0] - b[0]);
+  for (const [, org, , , expiry, stoppedAt] of entries) {
+    if (out.has(org)) continue;
+    out.set(org, { expiry: BigInt(expiry), ...(stoppedAt !== null && { stoppedAt: BigInt(stoppedAt) }) });
+  }
 }

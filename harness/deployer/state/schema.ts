@@ -62,6 +62,52 @@ const MIGRATIONS: readonly string[] = [
     until_block INTEGER NOT NULL
   );
   `,
+  // v2: a block's deployment logs in one row (a catch-up wrote one row and three index entries
+  // per log: most of its time). Each log carries its org's state before it, so a rewind restores
+  // an org touched above the fork from the fork's side, as `lastEvent` gave it from v1's rows.
+  // The entry: [log index, org, kind, value, expiry before, stopped-at before or null].
+  // Orgs keyed by address alone (no rowid beside it) and ports indexed only where set: two fewer
+  // index entries per new org.
+  `
+  CREATE TABLE block_logs (
+    number INTEGER PRIMARY KEY,
+    hash   TEXT NOT NULL,
+    events TEXT NOT NULL
+  );
+  INSERT INTO block_logs (number, hash, events)
+    SELECT block_number, MIN(block_hash),
+      json_group_array(json_array(log_index, org, event, value, before_expiry, before_stopped))
+    FROM (
+      SELECT block_number, block_hash, log_index, org, event, value,
+        COALESCE(LAG(value) OVER w, '0') AS before_expiry,
+        CASE WHEN LAG(event) OVER w = 'stopped' THEN LAG(value) OVER w END AS before_stopped
+      FROM logs WINDOW w AS (PARTITION BY org ORDER BY block_number, log_index)
+      ORDER BY block_number, log_index
+    )
+    GROUP BY block_number;
+  DROP TABLE logs;
+  CREATE TABLE orgs_v2 (
+    address       TEXT PRIMARY KEY,
+    expiry        TEXT NOT NULL,
+    active        INTEGER NOT NULL CHECK (active IN (0, 1)),
+    stopped_at    INTEGER,
+    desired       TEXT NOT NULL CHECK (desired IN ('run', 'stop', 'purge')),
+    changes_at    TEXT,
+    updated_block INTEGER NOT NULL,
+    status        TEXT NOT NULL DEFAULT 'pending'
+                  CHECK (status IN ('pending', 'active', 'expiring', 'stopped', 'gone')),
+    port          INTEGER,
+    nid           TEXT,
+    container_id  TEXT,
+    volume        TEXT
+  ) WITHOUT ROWID;
+  INSERT INTO orgs_v2 SELECT address, expiry, active, stopped_at, desired, changes_at, updated_block,
+    status, port, nid, container_id, volume FROM orgs;
+  DROP TABLE orgs;
+  ALTER TABLE orgs_v2 RENAME TO orgs;
+  CREATE UNIQUE INDEX orgs_port ON orgs (port) WHERE port IS NOT NULL;
+  CREATE INDEX orgs_changes_at ON orgs (changes_at) WHERE changes_at IS NOT NULL;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -51,12 +51,15 @@ export interface AnchorScan {
   until: bigint;
 }
 
+/** A deployment log as stored: with its org's state before it (what a rewind below it restores). */
+export type LoggedEvent = ProviderEvent & { before: DeploymentState };
+
 /** Everything one watcher step changes, written in one transaction. */
 export interface StepWrite {
   /** Forget everything above this block first (a reorg). */
   rewindTo?: bigint;
   cursor: Cursor;
-  events: readonly ProviderEvent[];
+  events: readonly LoggedEvent[];
   anchors: readonly Anchor[];
   orgs: readonly OrgUpdate[];
   /** Orgs with no deployment left (expiry 0): deleted unless the reconciler holds something of theirs. */

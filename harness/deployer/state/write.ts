@@ -6,8 +6,18 @@ import type Database from 'better-sqlite3';
 import type { Address } from 'viem';
 import type { Anchor } from '../events.js';
 import type { Queries } from './queries.js';
-import { padBlock, type Row } from './rows.js';
-import type { RuntimeUpdate, StepWrite } from './types.js';
+import { encodeLogs, padBlock, type Row } from './rows.js';
+import type { LoggedEvent, RuntimeUpdate, StepWrite } from './types.js';
+
+function byBlock(events: readonly LoggedEvent[]): Map<bigint, LoggedEvent[]> {
+  const out = new Map<bigint, LoggedEvent[]>();
+  for (const e of events) {
+    const block = out.get(e.at.blockNumber);
+    if (block) block.push(e);
+    else out.set(e.at.blockNumber, [e]);
+  }
+  return out;
+}
 
 export function writers(db: Database.Database, q: Queries) {
   function insertAnchors(anchors: readonly Anchor[]): Address[] {
@@ -38,10 +48,9 @@ export function writers(db: Database.Database, q: Queries) {
       q.rewindBlocks.run(step.rewindTo);
       q.rewindScans.run({ to: step.rewindTo });
     }
-    for (const e of step.events) {
-      const { blockHash, transactionHash, logIndex, blockNumber } = e.at;
-      const value = e.kind === 'top-up' ? e.expiry : e.atBlock;
-      q.addLog.run(blockHash, transactionHash, logIndex, blockNumber, e.org, e.kind, padBlock(value));
+    for (const events of byBlock(step.events).values()) {
+      const { blockNumber, blockHash } = (events[0] as LoggedEvent).at;
+      q.addBlockLogs.run(blockNumber, blockHash, encodeLogs(events));
     }
     const anchored = insertAnchors(step.anchors);
     // Positional parameters: binding an object per row cost a third of the org writes in catch-up.

@@ -14,6 +14,14 @@ import type { Store } from '../state/index.js';
 /** Addresses per `eth_getLogs` of anchors. */
 export const ADDRESS_BATCH = 500;
 
+/**
+ * A step's deployment logs are read in up to this many block ranges side by side, each of at least
+ * SPLIT_MIN_BLOCKS (a live step's few blocks stay one read). The node answers the next part while
+ * this process parses the last: 10 000 logs in 27 blocks came in about half the time of one read.
+ */
+export const LOG_READ_SPLIT = 4;
+export const SPLIT_MIN_BLOCKS = 4n;
+
 export type WatcherConfig = Pick<
   DeployerConfig,
   | 'chainId'

@@ -14,11 +14,34 @@ import {
 } from '../events.js';
 import type { Logger } from '../log.js';
 import type { OrgRow } from '../state/index.js';
-import { ADDRESS_BATCH, ChainMovedError, type WatchContext } from './context.js';
+import {
+  ADDRESS_BATCH,
+  ChainMovedError,
+  LOG_READ_SPLIT,
+  SPLIT_MIN_BLOCKS,
+  type WatchContext,
+} from './context.js';
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** `from`..`to` in at most `parts` consecutive ranges of at least `minBlocks` each (pure). */
+export function splitRange(
+  from: bigint,
+  to: bigint,
+  parts: number,
+  minBlocks: bigint,
+): Array<{ from: bigint; to: bigint }> {
+  const blocks = to - from + 1n;
+  const n = BigInt(Math.max(1, Math.min(parts, Number(blocks / minBlocks))));
+  const size = (blocks + n - 1n) / n;
+  const out: Array<{ from: bigint; to: bigint }> = [];
+  for (let start = from; start <= to; start += size) {
+    out.push({ from: start, to: start + size - 1n < to ? start + size - 1n : to });
+  }
   return out;
 }
 
@@ -70,26 +93,33 @@ export async function checkConsistent(
   if ((await hashOf(ctx, to)) !== hash) throw new ChainMovedError(`block ${to} changed during the step`);
 }
 
-/** The provider's `NewTopUp` / `DeploymentStopped` among `logs`, each once. */
+/** Only what lies in the range read: a node answering with other blocks is not trusted with them. */
+function inRange(log: Logger, from: bigint, to: bigint, at: LogPosition): boolean {
+  if (at.blockNumber >= from && at.blockNumber <= to) return true;
+  log.warn('skipped log', { reason: 'outside the block range read', block: String(at.blockNumber) });
+  return false;
+}
+
+/** The provider's `NewTopUp` / `DeploymentStopped` among `logs` of the range, each once (one pass: catch-up's hot loop). */
 function providerEvents(
   ctx: WatchContext,
   logs: readonly RpcLog[],
-  checksum: (lowerHex: string) => Address,
+  range: { from: bigint; to: bigint; checksum: (lowerHex: string) => Address },
 ): ProviderEvent[] {
   const seen = new Set<string>();
-  return logs
-    .flatMap((l) => keep(ctx.log, decodeProviderLog(l, ctx.providerOnly, checksum), l))
-    .filter((e) => !seen.has(keyOf(e.at)) && seen.add(keyOf(e.at)));
-}
-
-/** Only what lies in the range read: a node answering with other blocks is not trusted with them. */
-function inRange<T extends { at: LogPosition }>(log: Logger, from: bigint, to: bigint, items: T[]): T[] {
-  return items.filter((item) => {
-    const { blockNumber } = item.at;
-    if (blockNumber >= from && blockNumber <= to) return true;
-    log.warn('skipped log', { reason: 'outside the block range read', block: String(blockNumber) });
-    return false;
-  });
+  const out: ProviderEvent[] = [];
+  for (const l of logs) {
+    const decoded = decodeProviderLog(l, ctx.providerOnly, range.checksum);
+    if (!('ok' in decoded)) {
+      keep(ctx.log, decoded, l);
+      continue;
+    }
+    const key = keyOf(decoded.ok.at);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    if (inRange(ctx.log, range.from, range.to, decoded.ok.at)) out.push(decoded.ok);
+  }
+  return out;
 }
 
 /** `Anchored` of `orgs` in a range, ADDRESS_BATCH addresses per read. */
@@ -127,18 +157,21 @@ export async function readRange(ctx: WatchContext, from: bigint, to: bigint) {
   if (to < from) return { events: [], anchors: [], fresh: [], rows: new Map<Address, OrgRow | undefined>() };
   // A policy that counts every emitter's logs as the provider's reads them by topic alone.
   const any = ctx.logsFrom === 'any';
-  const [deployment, anchored] = await Promise.all([
+  const deploymentLogs = (part: { from: bigint; to: bigint }) =>
     ctx.reader.logs({
       ...(!any && { address: ctx.provider }),
       topics: [[TOPICS.newTopUp, TOPICS.deploymentStopped]],
-      fromBlock: from,
-      toBlock: to,
-    }),
+      fromBlock: part.from,
+      toBlock: part.to,
+    });
+  const [parts, anchored] = await Promise.all([
+    Promise.all(splitRange(from, to, LOG_READ_SPLIT, SPLIT_MIN_BLOCKS).map(deploymentLogs)),
     ctx.reader.logs({ topics: [TOPICS.anchored], fromBlock: from, toBlock: to }),
   ]);
+  const deployment = parts.length === 1 ? (parts[0] as RpcLog[]) : parts.flat();
   const checksum = checksums();
   const asProvider = any ? deployment.map((l) => ({ ...l, address: ctx.provider })) : deployment;
-  const events = inRange(ctx.log, from, to, providerEvents(ctx, asProvider, checksum));
+  const events = providerEvents(ctx, asProvider, { from, to, checksum });
   const withEvents = new Set(events.map((e) => e.org));
   const named = new Set(withEvents);
   for (const l of anchored) {
@@ -151,11 +184,8 @@ export async function readRange(ctx: WatchContext, from: bigint, to: bigint) {
   const served = anchored.length
     ? emitters([...named].filter((org) => rows.get(org) || withEvents.has(org)))
     : new Map<string, Address>();
-  const anchors = inRange(
-    ctx.log,
-    from,
-    to,
-    anchored.flatMap((l) => keep(ctx.log, decodeAnchorLog(l, served), l)),
-  );
+  const anchors = anchored
+    .flatMap((l) => keep(ctx.log, decodeAnchorLog(l, served), l))
+    .filter((a) => inRange(ctx.log, from, to, a.at));
   return { events, anchors, fresh, rows };
 }

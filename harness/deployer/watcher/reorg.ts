@@ -22,9 +22,13 @@ export interface Located {
 }
 
 export async function locate(ctx: WatchContext): Promise<Located> {
-  const head = await ctx.reader.head();
   const stored = ctx.store.cursor();
-  if (!stored || (await ctx.reader.blockHash(stored.number)) === stored.hash) {
+  // Side by side: one round trip fewer per step.
+  const [head, atCursor] = await Promise.all([
+    ctx.reader.head(),
+    stored && ctx.reader.blockHash(stored.number),
+  ]);
+  if (!stored || atCursor === stored.hash) {
     return { head, ...(stored && { base: stored }) };
   }
   const { fork, rebuilt } = await findFork(ctx, stored);

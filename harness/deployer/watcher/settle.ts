@@ -6,50 +6,70 @@ import pLimit from 'p-limit';
 import type { Address } from 'viem';
 import { desiredOrg, differs, verdictAt, type DeploymentState, type DesiredOrg } from '../desired.js';
 import { byPosition, type ProviderEvent } from '../events.js';
-import { desiredOfRow, type OrgRow, type OrgUpdate, type Store } from '../state/index.js';
+import { desiredOfRow, type LoggedEvent, type OrgRow, type OrgUpdate, type Store } from '../state/index.js';
 import type { WatchContext } from './context.js';
 
 /** Concurrent `expiryOf` reads when recomputing after a reorg. */
 const READ_CONCURRENCY = 8;
 
-/** Applies deployment events in chain order to a base state per org (pure). */
+/**
+ * Applies deployment events in chain order to a base state per org (pure). `logged`: each event
+ * with its org's state before it, as the store keeps it for a rewind below it.
+ */
 export function applyEvents(
   base: ReadonlyMap<Address, DeploymentState>,
   events: readonly ProviderEvent[],
-): Map<Address, DeploymentState> {
-  const out = new Map(base);
-  for (const e of [...events].sort(byPosition)) {
-    out.set(e.org, e.kind === 'top-up' ? { expiry: e.expiry } : { expiry: e.atBlock, stoppedAt: e.atBlock });
-  }
-  return out;
+): { states: Map<Address, DeploymentState>; logged: LoggedEvent[] } {
+  const states = new Map(base);
+  const logged = [...events].sort(byPosition).map((e): LoggedEvent => {
+    const before = states.get(e.org) ?? { expiry: 0n };
+    states.set(
+      e.org,
+      e.kind === 'top-up' ? { expiry: e.expiry } : { expiry: e.atBlock, stoppedAt: e.atBlock },
+    );
+    return { ...e, before };
+  });
+  return { states, logged };
 }
 
 /**
- * The deployment state each org starts the step from. After a rewind, an org touched above the
- * fork starts from its last event at or below the fork (for `stoppedAt`; `expiry` comes from the contract).
+ * The deployment state each org starts the step from: after a rewind, an org touched above the
+ * fork starts from its state at the fork (`touched`; for `stoppedAt`: `expiry` comes from the
+ * contract); any other from its stored row, which no log since the fork changed.
  */
 export function baseState(
-  store: Pick<WatchContext['store'], 'org' | 'lastEvent'>,
+  rows: Pick<Store, 'org'>,
   orgs: Iterable<Address>,
-  rewoundTo: bigint | undefined,
+  touched: ReadonlyMap<Address, DeploymentState> = new Map(),
 ): Map<Address, DeploymentState> {
   const base = new Map<Address, DeploymentState>();
   for (const org of orgs) {
-    if (rewoundTo === undefined) {
-      const row = store.org(org);
-      if (row)
-        base.set(org, {
-          expiry: row.expiry,
-          ...(row.stoppedAt !== undefined && { stoppedAt: row.stoppedAt }),
-        });
+    const at = touched.get(org);
+    if (at) {
+      base.set(org, at);
       continue;
     }
-    const last = store.lastEvent(org, rewoundTo);
-    if (last?.event === 'stopped') base.set(org, { expiry: last.value, stoppedAt: last.value });
-    else if (last) base.set(org, { expiry: last.value });
-    else base.set(org, { expiry: 0n });
+    const row = rows.org(org);
+    if (row)
+      base.set(org, { expiry: row.expiry, ...(row.stoppedAt !== undefined && { stoppedAt: row.stoppedAt }) });
   }
   return base;
+}
+
+/**
+ * After a rewind to `rewindTo`, the orgs touched above it with their state there. A rebuild (below
+ * the start block) forgets every stored org, whatever logs of it the state still holds.
+ */
+export function rewound(
+  ctx: Pick<WatchContext, 'store' | 'config'>,
+  rewindTo: bigint | undefined,
+): Map<Address, DeploymentState> {
+  if (rewindTo === undefined) return new Map();
+  const touched = ctx.store.touchedAfter(rewindTo);
+  if (rewindTo < ctx.config.startBlock) {
+    for (const org of ctx.store.orgAddresses()) touched.set(org, { expiry: 0n });
+  }
+  return touched;
 }
 
 /** The contract's word on `orgs` at `block`; a recorded stop stands only if the contract agrees. */
@@ -71,13 +91,10 @@ async function fromContract(
 }
 
 /** The store's rows as a step found them: `read` first (an org mapped to undefined is not stored), then the store. */
-export type StoredRows = Pick<Store, 'org' | 'lastEvent'>;
+export type StoredRows = Pick<Store, 'org'>;
 
 export function storedRows(store: Store, read: ReadonlyMap<Address, OrgRow | undefined>): StoredRows {
-  return {
-    org: (address) => (read.has(address) ? read.get(address) : store.org(address)),
-    lastEvent: store.lastEvent,
-  };
+  return { org: (address) => (read.has(address) ? read.get(address) : store.org(address)) };
 }
 
 /**
@@ -91,9 +108,9 @@ export async function settle(
   events: readonly ProviderEvent[],
   rewindTo: bigint | undefined,
   read: ReadonlyMap<Address, OrgRow | undefined> = new Map(),
-): Promise<{ updates: OrgUpdate[]; before: StoredRows }> {
+): Promise<{ updates: OrgUpdate[]; logged: LoggedEvent[]; before: StoredRows }> {
   const { store } = ctx;
-  const rewound = rewindTo === undefined ? [] : store.orgsTouchedAfter(rewindTo);
+  const touched = rewound(ctx, rewindTo);
   const ahead = rewindTo === undefined ? [] : store.orgsUpdatedAfter(rewindTo);
   const dueRows = store.dueOrgs(to);
   const rows = new Map(read);
@@ -101,14 +118,15 @@ export async function settle(
   const before = storedRows(store, rows);
   const withEvents = events.map((e) => e.org);
   const due = dueRows.map((row) => row.org);
-  const affected = [...new Set([...rewound, ...withEvents, ...ahead, ...due])];
-  const states = applyEvents(baseState(before, affected, rewindTo), events);
-  if (rewindTo !== undefined) await fromContract(ctx, states, [...new Set([...rewound, ...withEvents])], to);
+  const affected = [...new Set([...touched.keys(), ...withEvents, ...ahead, ...due])];
+  const { states, logged } = applyEvents(baseState(before, affected, touched), events);
+  if (rewindTo !== undefined)
+    await fromContract(ctx, states, [...new Set([...touched.keys(), ...withEvents])], to);
   const updates = affected.map((org): OrgUpdate => {
     const deployment = states.get(org) ?? { expiry: 0n };
     return { org, deployment, verdict: verdictAt(deployment, to, ctx.terms), block: to };
   });
-  return { updates, before };
+  return { updates, logged, before };
 }
 
 /** What the reconciler must hear: updates that differ from the stored desired state. */

@@ -69,7 +69,7 @@ export async function step(ctx: WatchContext, notify: Notify): Promise<StepResul
   const hash = to === base?.number ? base.hash : await hashOf(ctx, to);
   const { events, anchors, fresh, rows } = await readRange(ctx, from, to);
   const unanchored = rewindTo === undefined ? [] : store.orgsAnchoredAfter(rewindTo);
-  const { updates, before } = await settle(ctx, to, events, rewindTo, rows);
+  const { updates, logged, before } = await settle(ctx, to, events, rewindTo, rows);
   await checkConsistent(ctx, to, hash, [...events.map((e) => e.at), ...anchors.map((a) => a.at)]);
 
   const changed = changesOf({ store: before, terms: ctx.terms }, updates, to);
@@ -77,7 +77,7 @@ export async function step(ctx: WatchContext, notify: Notify): Promise<StepResul
   const written = store.commitStep({
     ...(rewindTo !== undefined && { rewindTo }),
     cursor: { number: to, hash },
-    events,
+    events: logged,
     anchors: anchors.filter((a) => !removed.has(a.org)),
     orgs: updates,
     removed: [...removed],
