@@ -12,6 +12,7 @@ import { earlyByOne } from './early-by-one.js';
 import { earlyTeardown } from './early-teardown.js';
 import { ephemeralStorage } from './ephemeral-storage.js';
 import { ethOnly } from './eth-only.js';
+import { headFinal } from './head-final.js';
 import { ignoreAnchors } from './ignore-anchors.js';
 import { ignoreConfirmations } from './ignore-confirmations.js';
 import type { Mutant } from './mutant.js';
@@ -41,6 +42,7 @@ export const MUTANTS = {
   'reorg-final': reorgFinal,
   'any-emitter': anyEmitter,
   'eth-only': ethOnly,
+  'head-final': headFinal,
 } as const satisfies Record<string, Mutant>;
 
 export type MutantName = keyof typeof MUTANTS;

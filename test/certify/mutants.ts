@@ -45,6 +45,7 @@ const FAILS_WITH: Record<string, Record<string, RegExp>> = {
     'PROV-NODE-RESTART': /^NID changed: z6Mk\w+ → z6Mk\w+/,
     'PROV-RENEWAL': /^NID changed/,
   },
+  'head-final': { 'PROV-REORG': /^GET http:\/\/\S+\/api\/v1\/node still answers 200 with z6Mk\w+/ },
   'ignore-anchors': {
     'PROV-ANCHOR': /GET \/api\/v1\/repos\/rad:\w+ by Host answers 200/,
     'PROV-REPLICATION': /fetches rad:\w+ from the org-node/,

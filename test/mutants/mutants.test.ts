@@ -91,6 +91,7 @@ describe('mutant policies (units)', () => {
       'ignore-confirmations': { start: { ...reference.start, confirmations: 0n } },
       'early-by-one': { start: { ...reference.start, confirmations: 1n } },
       'reorg-final': { start: { ...reference.start, maxReorgDepth: 0n } },
+      'head-final': { start: { ...reference.start, confirmations: 0n, maxReorgDepth: 0n } },
       'early-teardown': { start: { ...reference.start, graceBlocks: 0n } },
       amnesia: { start: { ...reference.start, startBlock: 77n } },
       'any-emitter': { deploymentLogsFrom: 'any' },

@@ -35,6 +35,7 @@ const EXPECTED: Record<string, string[]> = {
   'reorg-final': ['PROV-REORG-CONFIRMED', 'PROV-DNS'],
   'any-emitter': ['PROV-FOREIGN'],
   'eth-only': ['PROV-TOKEN'],
+  'head-final': ['PROV-REORG'],
 };
 
 /** Contract mutants: the reference itself over a provider contract of their own (manifest `contracts`). */
