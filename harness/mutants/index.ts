@@ -17,6 +17,7 @@ import { ignoreAnchors } from './ignore-anchors.js';
 import { ignoreConfirmations } from './ignore-confirmations.js';
 import type { Mutant } from './mutant.js';
 import { neverTeardown } from './never-teardown.js';
+import { noBrowsePtr } from './no-browse-ptr.js';
 import { restartInGrace } from './restart-in-grace.js';
 import { reorgFinal } from './reorg-final.js';
 import { restartOnExtend } from './restart-on-extend.js';
@@ -43,6 +44,7 @@ export const MUTANTS = {
   'any-emitter': anyEmitter,
   'eth-only': ethOnly,
   'head-final': headFinal,
+  'no-browse-ptr': noBrowsePtr,
 } as const satisfies Record<string, Mutant>;
 
 export type MutantName = keyof typeof MUTANTS;

@@ -53,6 +53,10 @@ const FAILS_WITH: Record<string, Record<string, RegExp>> = {
   },
   'ignore-confirmations': { 'PROV-CONFIRMATIONS': /^at depth 0 of 2: never: any A\/SRV\/TXT record/ },
   'never-teardown': { 'PROV-EXPIRY': /^(A|PTR|SRV|TXT) /, 'PROV-STOP': /^(A|PTR|SRV|TXT) / },
+  'no-browse-ptr': {
+    'PROV-PROVISION': /^no browse PTR to the instance of [0-9a-f]{40}\./,
+    'PROV-DNS': /^no browse PTR to the instance of [0-9a-f]{40}\./,
+  },
   'reorg-final': {
     'PROV-REORG-CONFIRMED': /^(A|PTR|SRV|TXT) /,
     'PROV-DNS': /TXT expiry=\d+, expiryOf on chain is \d+/,

@@ -48,6 +48,7 @@ describe('mutant policies (units)', () => {
       ports: [ports.recorded({ ...row('run'), port: 30002 }), ports.allocate(row('run'))],
       dataMount: p.dataMount('v'),
       publishedNid: p.publishedNid(nid),
+      browsePtr: p.browsePtr,
       recreate: [
         p.recreate(row('run', 10n)),
         p.recreate(row('run', 10n)),
@@ -69,6 +70,7 @@ describe('mutant policies (units)', () => {
       ports: [30002, 30005],
       dataMount: { Type: 'volume', Source: 'v', Target: '/radicle' },
       publishedNid: nid,
+      browsePtr: true,
       recreate: [false, false, false, false, false],
       seedsAnchors: true,
       httpPaths: ['/'],
@@ -91,6 +93,7 @@ describe('mutant policies (units)', () => {
       'ignore-confirmations': { start: { ...reference.start, confirmations: 0n } },
       'early-by-one': { start: { ...reference.start, confirmations: 1n } },
       'reorg-final': { start: { ...reference.start, maxReorgDepth: 0n } },
+      'no-browse-ptr': { browsePtr: false },
       'head-final': { start: { ...reference.start, confirmations: 0n, maxReorgDepth: 0n } },
       'early-teardown': { start: { ...reference.start, graceBlocks: 0n } },
       amnesia: { start: { ...reference.start, startBlock: 77n } },
