@@ -60,8 +60,11 @@ export function orgRecordSet(zone: string, label: string) {
   };
 }
 
-/** Replaces the org's records: each of its RRsets deleted, then its records added (pure). */
-export function publishChanges(zone: string, r: OrgRecords): Change[] {
+/**
+ * Replaces the org's records: each of its RRsets deleted, then its records added, and its instance
+ * listed in the browse PTR unless `browsePtr` is false (pure).
+ */
+export function publishChanges(zone: string, r: OrgRecords, browsePtr = true): Change[] {
   const set = orgRecordSet(zone, r.label);
   const records = set.records(r);
   return [
@@ -69,7 +72,9 @@ export function publishChanges(zone: string, r: OrgRecords): Change[] {
     { op: 'delete-rrset', name: set.host, type: 'TXT' },
     { op: 'delete-name', name: set.names[2]! },
     ...records.map((x): Change => ({ op: 'add', ...x })),
-    { op: 'add', name: set.browse, type: 'PTR', ttl: TTL, data: set.instance },
+    ...(browsePtr
+      ? [{ op: 'add', name: set.browse, type: 'PTR', ttl: TTL, data: set.instance } as const]
+      : []),
   ];
 }
 
@@ -122,7 +127,7 @@ export function coalescing(send: SendChanges, max = MAX_CHANGES_PER_UPDATE) {
     });
 }
 
-export function createDns(dns: DnsConfig, send?: SendChanges) {
+export function createDns(dns: DnsConfig, send?: SendChanges, { browsePtr = true } = {}) {
   const zone = dns.zone;
   const update = coalescing(
     send ??
@@ -141,7 +146,7 @@ export function createDns(dns: DnsConfig, send?: SendChanges) {
     zone,
     fqdn: (label: string) => `${label}.${zone}`,
     /** Replaces the org's A, SRV and TXT records (all or nothing, with whatever shares the message). */
-    publish: (r: OrgRecords) => update(publishChanges(zone, r)),
+    publish: (r: OrgRecords) => update(publishChanges(zone, r, browsePtr)),
     /** Deletes every record at the org's names. */
     remove: (label: string) => update(removeChanges(zone, label)),
   };

@@ -45,6 +45,8 @@ export interface Policy {
   dataMount(volume: string): DataMount;
   /** The NID TXT `nid=` publishes for a node whose NID is `nid`. */
   publishedNid(nid: string): string;
+  /** Whether a publish lists the org's instance in the DNS-SD browse PTR RRset. */
+  browsePtr: boolean;
   /** Whether the org's running node is removed and made anew before this pass serves it. */
   recreate(row: OrgRow): boolean;
   /** Whether the org's anchored repositories are seeded (`rad seed`) in its node. */
@@ -58,7 +60,7 @@ export interface Policy {
 /**
  * The reference: it acts on the configuration as given; an org runs while its deployment says
  * `run`; each org has its own port, recorded in the store; `/radicle` is the org's named volume (kept
- * across stops and renewals); TXT carries the node's own NID; a top-up changes only the records; every
+ * across stops and renewals); TXT carries the node's own NID and the browse PTR lists the org; a top-up changes only the records; every
  * anchored repository is seeded; the edge routes every path of an org's Host to its node; only the
  * provider contract's deployment logs count.
  */
@@ -71,6 +73,7 @@ export const referencePolicy: Policy = Object.freeze({
   }),
   dataMount: (volume: string): DataMount => ({ Type: 'volume', Source: volume, Target: '/radicle' }),
   publishedNid: (nid: string) => nid,
+  browsePtr: true,
   recreate: () => false,
   seedsAnchors: true,
   httpPaths: ['/'],

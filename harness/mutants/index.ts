@@ -12,10 +12,12 @@ import { earlyByOne } from './early-by-one.js';
 import { earlyTeardown } from './early-teardown.js';
 import { ephemeralStorage } from './ephemeral-storage.js';
 import { ethOnly } from './eth-only.js';
+import { headFinal } from './head-final.js';
 import { ignoreAnchors } from './ignore-anchors.js';
 import { ignoreConfirmations } from './ignore-confirmations.js';
 import type { Mutant } from './mutant.js';
 import { neverTeardown } from './never-teardown.js';
+import { noBrowsePtr } from './no-browse-ptr.js';
 import { restartInGrace } from './restart-in-grace.js';
 import { reorgFinal } from './reorg-final.js';
 import { restartOnExtend } from './restart-on-extend.js';
@@ -41,6 +43,8 @@ export const MUTANTS = {
   'reorg-final': reorgFinal,
   'any-emitter': anyEmitter,
   'eth-only': ethOnly,
+  'head-final': headFinal,
+  'no-browse-ptr': noBrowsePtr,
 } as const satisfies Record<string, Mutant>;
 
 export type MutantName = keyof typeof MUTANTS;

@@ -45,6 +45,7 @@ const FAILS_WITH: Record<string, Record<string, RegExp>> = {
     'PROV-NODE-RESTART': /^NID changed: z6Mk\w+ → z6Mk\w+/,
     'PROV-RENEWAL': /^NID changed/,
   },
+  'head-final': { 'PROV-REORG': /^GET http:\/\/\S+\/api\/v1\/node still answers 200 with z6Mk\w+/ },
   'ignore-anchors': {
     'PROV-ANCHOR': /GET \/api\/v1\/repos\/rad:\w+ by Host answers 200/,
     'PROV-REPLICATION': /fetches rad:\w+ from the org-node/,
@@ -52,6 +53,10 @@ const FAILS_WITH: Record<string, Record<string, RegExp>> = {
   },
   'ignore-confirmations': { 'PROV-CONFIRMATIONS': /^at depth 0 of 2: never: any A\/SRV\/TXT record/ },
   'never-teardown': { 'PROV-EXPIRY': /^(A|PTR|SRV|TXT) /, 'PROV-STOP': /^(A|PTR|SRV|TXT) / },
+  'no-browse-ptr': {
+    'PROV-PROVISION': /^no browse PTR to the instance of [0-9a-f]{40}\./,
+    'PROV-DNS': /^no browse PTR to the instance of [0-9a-f]{40}\./,
+  },
   'reorg-final': {
     'PROV-REORG-CONFIRMED': /^(A|PTR|SRV|TXT) /,
     'PROV-DNS': /TXT expiry=\d+, expiryOf on chain is \d+/,

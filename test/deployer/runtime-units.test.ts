@@ -115,6 +115,10 @@ describe('DNS updates', () => {
       { op: 'add', name: instance, type: 'TXT', ttl: 30, data: ['nid=z6MkTest', 'expiry=123'] },
       { op: 'add', name: browse, type: 'PTR', ttl: 30, data: instance },
     ]);
+    // A deployer that does not list its orgs (policy browsePtr: false) sends the rest unchanged.
+    expect(publishChanges('orgs.test', records, false)).toEqual(
+      publishChanges('orgs.test', records).slice(0, -1),
+    );
     expect(removeChanges('orgs.test', records.label)).toEqual([
       { op: 'delete-name', name: host },
       { op: 'delete-name', name: instance },

@@ -35,6 +35,9 @@ const EXPECTED: Record<string, string[]> = {
   'reorg-final': ['PROV-REORG-CONFIRMED', 'PROV-DNS'],
   'any-emitter': ['PROV-FOREIGN'],
   'eth-only': ['PROV-TOKEN'],
+  'head-final': ['PROV-REORG'],
+  // No browse PTR: never served (PROV-PROVISION), and the records do not agree (PROV-DNS).
+  'no-browse-ptr': ['PROV-PROVISION', 'PROV-DNS'],
 };
 
 /** Contract mutants: the reference itself over a provider contract of their own (manifest `contracts`). */

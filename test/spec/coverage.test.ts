@@ -21,7 +21,7 @@ describe('oneclick spec coverage', () => {
     const table = await runCli(['spec', 'coverage']);
     expect(table.stdout).toMatch(/^PROV-EXTEND +lifecycle +faulty-restart-on-extend$/m);
     expect(table.stdout).toMatch(
-      /^PROV-DNS +lifecycle, top-up-timing +faulty-reorg-final, faulty-wrong-nid$/m,
+      /^PROV-DNS +lifecycle, top-up-timing +faulty-no-browse-ptr, faulty-reorg-final, faulty-wrong-nid$/m,
     );
     const n = REQUIREMENT_IDS.length;
     expect(table.stdout).toContain(`${n}/${n} requirements proved by a scenario`);

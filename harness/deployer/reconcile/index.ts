@@ -59,7 +59,7 @@ export function createReconciler({
     ...(metrics && { metrics }),
     policy,
     ports: policy.ports(store, config.portRange),
-    dns: createDns(config.dns),
+    dns: createDns(config.dns, undefined, { browsePtr: policy.browsePtr }),
     engineSlot: pLimit(ENGINE_CONCURRENCY),
     readinessSlot: pLimit(READINESS_CONCURRENCY),
   };
