@@ -113,26 +113,28 @@ try {
     const before = nodes.length;
     try {
       const deadline = Date.now() + readyMs;
-      const times = await Promise.all(
+      // The step's networks first, one at a time: tasks racing to create the same one collide.
+      while (networks.length * PER_NETWORK < count) {
+        networks.push(
+          await createOnFreeSubnet(
+            'scale',
+            SUBNET_POOLS.lan,
+            async (subnet) =>
+              (
+                await createNetwork({
+                  name: `${run.id}-net${networks.length + 1}`,
+                  subnet,
+                  labels: run.labels(),
+                })
+              ).name,
+          ),
+        );
+      }
+      // allSettled: no start still in flight when a failure leads to the clean-up.
+      const settled = await Promise.allSettled(
         Array.from({ length: count - before }, async (_, k) => {
           const i = before + k;
           const n = Math.floor(i / PER_NETWORK);
-          while (networks.length <= n) {
-            networks.push(
-              await createOnFreeSubnet(
-                'scale',
-                SUBNET_POOLS.lan,
-                async (subnet) =>
-                  (
-                    await createNetwork({
-                      name: `${run.id}-net${networks.length + 1}`,
-                      subnet,
-                      labels: run.labels(),
-                    })
-                  ).name,
-              ),
-            );
-          }
           const network = networks[n]!;
           const c = await container(image)
             .named(`${run.id}-n${i + 1}`)
@@ -144,6 +146,9 @@ try {
           return waitApi(await c.ipOn(network), deadline);
         }),
       );
+      const failed = settled.find((r) => r.status === 'rejected');
+      if (failed) throw failed.reason;
+      const times = settled.map((r) => (r as PromiseFulfilledResult<number>).value);
       await sleep(5_000); // let start-up settle: idle is what is measured
       const usage = await measureUsage(
         nodes.map((c) => c.id),
