@@ -33,8 +33,8 @@ export async function removeRun(runId?: string): Promise<SweepResult> {
   const networks = await docker.listNetworks({ filters });
   for (const n of networks) await removeNetwork(n.Id);
   const { Volumes: volumes } = await docker.listVolumes({ filters });
-  await Promise.all(
-    (volumes ?? []).map((v) => docker.getVolume(v.Name).remove({ force: true }).catch(ignoreGone)),
+  await pLimit(REMOVE_CONCURRENCY).map(volumes ?? [], (v) =>
+    docker.getVolume(v.Name).remove({ force: true }).catch(ignoreGone),
   );
   return { containers: containers.length, networks: networks.length, volumes: (volumes ?? []).length };
 }

@@ -67,7 +67,7 @@ export async function startLoadWorld(
   const booted = await bootWorld(run, {
     topology: { cluster: false, lans },
     // The burst is one block: room for every top-up's 200 k gas (anvil's default 30 M holds 150).
-    chain: { seed: o.seed, gasLimit: BigInt(Math.max(30, o.orgs / 4)) * 1_000_000n },
+    chain: { seed: o.seed, gasLimit: BigInt(Math.max(30, Math.ceil(o.orgs / 4))) * 1_000_000n },
     confirmations: 1,
     graceBlocks: 5,
   });

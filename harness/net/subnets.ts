@@ -12,8 +12,12 @@ export const SUBNET_POOLS = {
   internet: [...subnetsOf('198.51.100.0/24', 26), ...subnetsOf('203.0.113.0/24', 26)],
   /** 10.100.0.0/24 ... 10.254.0.0/24: one /24 per home LAN. */
   lan: Array.from({ length: 155 }, (_, i) => `10.${100 + i}.0.0/24`),
-  /** 172.16.<k>.0/24: the provider's cluster (Docker's own default pools start at 172.17/16). */
-  cluster: [...subnetsOf('172.16.0.0/16', 24)],
+  /**
+   * 172.16.<8k>.0/21: the provider's cluster (Docker's own default pools start at 172.17/16). A /21 so
+   * the dynamic upper half holds 1024 endpoints, a Linux bridge's port limit: a /24's upper half (127)
+   * capped a load run at ~120 orgs, short of 500.
+   */
+  cluster: [...subnetsOf('172.16.0.0/16', 21)],
 } as const;
 
 /** Subnets already in use on this engine and host: Docker networks' pools and the host's routes. */

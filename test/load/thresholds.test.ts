@@ -121,7 +121,7 @@ describe('threshold profiles', () => {
   });
 
   it('the shipped profiles parse', async () => {
-    for (const name of ['default', 'ci']) {
+    for (const name of ['default', 'ci', 'scale']) {
       const list = await loadProfile(join(process.cwd(), 'scenarios/load', `${name}.yaml`));
       expect(list.length).toBeGreaterThan(3);
       expect(list[0]!.origin).toMatch(new RegExp(`^scenarios/load/${name}\\.yaml:\\d+$`));
