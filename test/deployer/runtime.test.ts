@@ -3,6 +3,7 @@
  * process. Everything is judged from outside (SPEC.md §4): DNS asked from a peer behind NAT, a p2p
  * session through the edge, HTTP routed by Host.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { anchorIdOf } from '../../harness/chain/anchors.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { getAddress, type Address } from 'viem';
@@ -323,11 +324,18 @@ describe('reference deployer runtime', () => {
       await waitReady(probe);
       const cross = `${a.nid}@${labelOf(ORG_B)}.${zone}:${b.port}`;
       const dialed = await connect(probe, cross, { timeoutMs: 5_000 }).catch((e: Error) => e);
-      // Seen once under a full CI run: a fresh probe got a session with A here. Say what the edge and
-      // the nodes looked like, so the next one tells a routing fault from a radicle one.
-      if (!(dialed instanceof Error))
-        throw new Error(`${cross} answered as A: ${JSON.stringify(dialed)}\n${await crossEvidence(a.nid)}`);
-      expect(dialed.message).toMatch(/could not connect/);
+      // radicle can report a dial naming a NID the node does not hold as connected for a moment, then
+      // reset it when the handshake fails (~20 ms later here; longer under load): what must not
+      // exist is a session with A that stands. If one does, say what the edge and the nodes looked
+      // like, so a routing fault can be told from a radicle one.
+      if (!(dialed instanceof Error)) {
+        await sleep(1_500);
+        const standing = (await sessions(probe)).filter((s) => s.nid === a.nid && s.state === 'connected');
+        if (standing.length)
+          throw new Error(
+            `${cross} answered as A: ${JSON.stringify(standing)}\n${await crossEvidence(a.nid)}`,
+          );
+      } else expect(dialed.message).toMatch(/could not connect/);
       expect((await sessions(probe)).filter((s) => s.state === 'connected')).toEqual([]);
     } finally {
       await other.dispose();
