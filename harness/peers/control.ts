@@ -1,10 +1,11 @@
 /**
  * How the harness talks to a peer's node: over HTTP (the image's control listener, httpapi/remote.go)
  * when the image can (label `oneclick.control=http`) and the peer was started with it on
- * (ONECLICK_CONTROL_LISTEN, set by orgNodeEnv), else one `docker exec` per command (an image of
- * one's own, ONECLICK_ORGNODE_IMAGE). Judgements poll every half second per org: as execs, that
+ * (ONECLICK_CONTROL_LISTEN, set by orgNodeEnv) on a network the host is on, else one `docker exec`
+ * per command (an image of one's own, ONECLICK_ORGNODE_IMAGE; a peer in a home LAN). Judgements poll every half second per org: as execs, that
  * was most of the engine's work and what made a healthy org look slow under load.
  */
+import { networkInterfaces } from 'node:os';
 import type { StartedContainer } from '../docker/container.js';
 
 /** Where a harness peer serves its control socket over HTTP. */
@@ -30,14 +31,32 @@ function baseOf(peer: StartedContainer): Promise<string | undefined> {
       const listen = info.Config.Env?.find((e) => e.startsWith(`${LISTEN_ENV}=`))?.split('=')[1];
       const port = listen?.split(':').at(-1);
       const ip = Object.values(info.NetworkSettings.Networks ?? {})
-        .map((n) => n.IPAddress)
-        .find(Boolean);
+        .filter((n) => n.IPAddress && onHostSubnet(n.IPAddress, n.IPPrefixLen))
+        .map((n) => n.IPAddress)[0];
       return port && ip ? `http://${ip}:${port}` : undefined;
     });
     bases.set(peer.id, base);
     base.catch(() => bases.delete(peer.id));
   }
   return base;
+}
+
+const toInt = (ip: string) => ip.split('.').reduce((n, octet) => n * 256 + Number(octet), 0);
+
+/**
+ * Whether the host holds an address in `ip`/`prefix`, i.e. reaches it on its own bridge. A peer in a
+ * home LAN does not qualify (the host keeps no address on a LAN bridge, so only the router reaches
+ * it): asking there would send the request out of the machine's default route.
+ */
+function onHostSubnet(ip: string, prefix: number): boolean {
+  if (!/^\d+\.\d+\.\d+\.\d+$/.test(ip) || prefix < 8 || prefix > 30) return false;
+  const size = 2 ** (32 - prefix);
+  const net = Math.floor(toInt(ip) / size);
+  return Object.values(networkInterfaces()).some((addrs) =>
+    (addrs ?? []).some(
+      (a) => a.family === 'IPv4' && !a.internal && Math.floor(toInt(a.address) / size) === net,
+    ),
+  );
 }
 
 /** GET/POST over the peer's control listener; a second try on a fresh look-up (a restart moves the IP). */
