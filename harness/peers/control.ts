@@ -7,6 +7,7 @@
  */
 import { networkInterfaces } from 'node:os';
 import type { StartedContainer } from '../docker/container.js';
+import { contains, parseCidr } from '../net/cidr.js';
 
 /** Where a harness peer serves its control socket over HTTP. */
 export const CONTROL_LISTEN = '0.0.0.0:8781';
@@ -41,21 +42,16 @@ function baseOf(peer: StartedContainer): Promise<string | undefined> {
   return base;
 }
 
-const toInt = (ip: string) => ip.split('.').reduce((n, octet) => n * 256 + Number(octet), 0);
-
 /**
  * Whether the host holds an address in `ip`/`prefix`, i.e. reaches it on its own bridge. A peer in a
  * home LAN does not qualify (the host keeps no address on a LAN bridge, so only the router reaches
  * it): asking there would send the request out of the machine's default route.
  */
 function onHostSubnet(ip: string, prefix: number): boolean {
-  if (!/^\d+\.\d+\.\d+\.\d+$/.test(ip) || prefix < 8 || prefix > 30) return false;
-  const size = 2 ** (32 - prefix);
-  const net = Math.floor(toInt(ip) / size);
+  if (prefix < 8 || prefix > 30) return false;
+  const subnet = parseCidr(`${ip}/${prefix}`);
   return Object.values(networkInterfaces()).some((addrs) =>
-    (addrs ?? []).some(
-      (a) => a.family === 'IPv4' && !a.internal && Math.floor(toInt(a.address) / size) === net,
-    ),
+    (addrs ?? []).some((a) => a.family === 'IPv4' && !a.internal && contains(subnet, a.address)),
   );
 }
 
