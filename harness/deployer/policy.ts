@@ -43,6 +43,8 @@ export interface Policy {
   wanted(row: Pick<OrgRow, 'desired' | 'expiry'>): boolean;
   ports(store: PortStore, range: { min: number; max: number }): Ports;
   dataMount(volume: string): DataMount;
+  /** radicle `config.json` settings of every org-node, deep-merged over the image's (RAD_CONFIG_PATCH). */
+  nodeConfig: Readonly<Record<string, unknown>>;
   /** The NID TXT `nid=` publishes for a node whose NID is `nid`. */
   publishedNid(nid: string): string;
   /** Whether a publish lists the org's instance in the DNS-SD browse PTR RRset. */
@@ -72,6 +74,7 @@ export const referencePolicy: Policy = Object.freeze({
     allocate: (row) => store.allocatePort(row.org, range.min, range.max),
   }),
   dataMount: (volume: string): DataMount => ({ Type: 'volume', Source: volume, Target: '/radicle' }),
+  nodeConfig: {},
   publishedNid: (nid: string) => nid,
   browsePtr: true,
   recreate: () => false,

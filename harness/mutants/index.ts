@@ -13,6 +13,7 @@ import { earlyTeardown } from './early-teardown.js';
 import { ephemeralStorage } from './ephemeral-storage.js';
 import { ethOnly } from './eth-only.js';
 import { headFinal } from './head-final.js';
+import { idleLimits } from './idle-limits.js';
 import { ignoreAnchors } from './ignore-anchors.js';
 import { ignoreConfirmations } from './ignore-confirmations.js';
 import type { Mutant } from './mutant.js';
@@ -45,6 +46,7 @@ export const MUTANTS = {
   'eth-only': ethOnly,
   'head-final': headFinal,
   'no-browse-ptr': noBrowsePtr,
+  'idle-limits': idleLimits,
 } as const satisfies Record<string, Mutant>;
 
 export type MutantName = keyof typeof MUTANTS;

@@ -46,6 +46,10 @@ const FAILS_WITH: Record<string, Record<string, RegExp>> = {
     'PROV-RENEWAL': /^NID changed/,
   },
   'head-final': { 'PROV-REORG': /^GET http:\/\/\S+\/api\/v1\/node still answers 200 with z6Mk\w+/ },
+  'idle-limits': {
+    'PROV-NAT': /could not connect to z6Mk\w+@\S+ within \d+ ms .*connection reset/,
+    'PROV-REPLICATION': /fetches rad:\w+ from the org-node/,
+  },
   'ignore-anchors': {
     'PROV-ANCHOR': /GET \/api\/v1\/repos\/rad:\w+ by Host answers 200/,
     'PROV-REPLICATION': /fetches rad:\w+ from the org-node/,

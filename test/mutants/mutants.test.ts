@@ -47,6 +47,7 @@ describe('mutant policies (units)', () => {
       wanted: rows.map((r) => p.wanted(r)),
       ports: [ports.recorded({ ...row('run'), port: 30002 }), ports.allocate(row('run'))],
       dataMount: p.dataMount('v'),
+      nodeConfig: p.nodeConfig,
       publishedNid: p.publishedNid(nid),
       browsePtr: p.browsePtr,
       recreate: [
@@ -75,6 +76,7 @@ describe('mutant policies (units)', () => {
       seedsAnchors: true,
       httpPaths: ['/'],
       deploymentLogsFrom: 'provider',
+      nodeConfig: {},
     });
   });
 
@@ -94,6 +96,7 @@ describe('mutant policies (units)', () => {
       'early-by-one': { start: { ...reference.start, confirmations: 1n } },
       'reorg-final': { start: { ...reference.start, maxReorgDepth: 0n } },
       'no-browse-ptr': { browsePtr: false },
+      'idle-limits': { nodeConfig: { node: { limits: { connection: { inbound: 1 } } } } },
       'head-final': { start: { ...reference.start, confirmations: 0n, maxReorgDepth: 0n } },
       'early-teardown': { start: { ...reference.start, graceBlocks: 0n } },
       amnesia: { start: { ...reference.start, startBlock: 77n } },

@@ -38,6 +38,8 @@ const EXPECTED: Record<string, string[]> = {
   'head-final': ['PROV-REORG'],
   // No browse PTR: never served (PROV-PROVISION), and the records do not agree (PROV-DNS).
   'no-browse-ptr': ['PROV-PROVISION', 'PROV-DNS'],
+  // One inbound connection: the second peer is refused, so nothing reaches it through the node.
+  'idle-limits': ['PROV-NAT', 'PROV-REPLICATION'],
 };
 
 /** Contract mutants: the reference itself over a provider contract of their own (manifest `contracts`). */

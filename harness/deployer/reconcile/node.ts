@@ -59,6 +59,8 @@ export function orgNodeSpec(o: {
   port: number;
   network: string;
   mount: DataMount;
+  /** Settings merged into the node's radicle config.json (none: the image's). */
+  config?: Readonly<Record<string, unknown>>;
 }): Docker.ContainerCreateOptions {
   const alias = `org-${o.label.slice(0, 12)}`;
   return {
@@ -72,6 +74,9 @@ export function orgNodeSpec(o: {
       `RAD_EXTERNAL_ADDRESSES=${o.host}:${o.port}`,
       // Nothing is seeded unless asked: the org's anchored repositories get a policy each.
       'RAD_SEEDING_POLICY=block',
+      ...(o.config && Object.keys(o.config).length > 0
+        ? [`RAD_CONFIG_PATCH=${JSON.stringify(o.config)}`]
+        : []),
     ],
     // No health check: the engine runs each as an exec, which at hundreds of idle org-nodes is
     // most of the machine's work; readiness is waited for once (waitForNid), liveness by restart policy.
@@ -171,6 +176,7 @@ async function createAndStart(
       port,
       network,
       mount: ctx.policy.dataMount(volume),
+      config: ctx.policy.nodeConfig,
     });
     try {
       await docker.createContainer(spec);

@@ -1,4 +1,8 @@
-/** `connect`: A peer connects to an org's node at its SRV address and port; the session is kept for same-node. */
+/**
+ * `connect`: A peer connects to an org's node at its SRV address and port; the session is kept for
+ * same-node. A node that refuses the peer is a failed check (for the step's `proves`, e.g. PROV-NAT
+ * for a peer behind NAT), not the end of the scenario: what later steps prove is still judged.
+ */
 import { connect } from '../../peers/index.js';
 import { fqdnOf, lookup, nodeInfo } from '../../outside/index.js';
 import { defineStep, text } from './define.js';
@@ -29,14 +33,38 @@ export const connectStep = defineStep({
       throw new Error(
         `${s.org} is not served (SRV ${srv ? 'found' : 'missing'}, NID ${node?.nid ?? 'missing'})`,
       );
-    const session = await connect(ctx.peer(s.peer), `${node.nid}@${srv.target}:${srv.port}`, {
-      timeoutMs: ctx.world.profile.deadlines.connect * 1000,
-    });
-    ctx.connections.set(`${s.peer} ${s.org}`, { peer: s.peer, org: s.org, session });
-    return {
-      summary: `${s.peer} connects to ${s.org} (${srv.target}:${srv.port})`,
-      facts: { nid: node.nid, port: srv.port },
-    };
+    const target = `${node.nid}@${srv.target}:${srv.port}`;
+    const seconds = ctx.world.profile.deadlines.connect;
+    const summary = `${s.peer} connects to ${s.org} (${srv.target}:${srv.port})`;
+    const expected = `${s.peer} holds a connected session with ${s.org}'s node ${target}`;
+    try {
+      const session = await connect(ctx.peer(s.peer), target, { timeoutMs: seconds * 1000 });
+      ctx.connections.set(`${s.peer} ${s.org}`, { peer: s.peer, org: s.org, session });
+      return {
+        summary,
+        facts: { nid: node.nid, port: srv.port },
+        check: {
+          holds: true,
+          expected,
+          observed: { since: session.since },
+          deadline: { name: 'connect', seconds },
+        },
+      };
+    } catch (error) {
+      const problem = (error as Error).message;
+      return {
+        summary,
+        facts: { nid: node.nid, port: srv.port },
+        check: {
+          holds: false,
+          expected,
+          failure: problem,
+          observed: { target },
+          deadline: { name: 'connect', seconds },
+        },
+        stopsOnFailure: true,
+      };
+    }
   },
   order: 240,
 });
