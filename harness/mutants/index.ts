@@ -15,6 +15,7 @@ import { ethOnly } from './eth-only.js';
 import { headFinal } from './head-final.js';
 import { ignoreAnchors } from './ignore-anchors.js';
 import { ignoreConfirmations } from './ignore-confirmations.js';
+import { lastUpstream } from './last-upstream.js';
 import type { Mutant } from './mutant.js';
 import { neverTeardown } from './never-teardown.js';
 import { noBrowsePtr } from './no-browse-ptr.js';
@@ -45,6 +46,7 @@ export const MUTANTS = {
   'eth-only': ethOnly,
   'head-final': headFinal,
   'no-browse-ptr': noBrowsePtr,
+  'last-upstream': lastUpstream,
 } as const satisfies Record<string, Mutant>;
 
 export type MutantName = keyof typeof MUTANTS;
