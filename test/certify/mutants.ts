@@ -54,8 +54,9 @@ const FAILS_WITH: Record<string, Record<string, RegExp>> = {
   'ignore-confirmations': { 'PROV-CONFIRMATIONS': /^at depth 0 of 2: never: any A\/SRV\/TXT record/ },
   'last-upstream': {
     'PROV-HTTP': /^HTTP by Host answers z6Mk\w+, the node at [\d.]+:\d+ answers z6Mk\w+/,
-    'PROV-ISOLATION': /share the NID z6Mk\w+/,
-    'PROV-MANY': /share the NID z6Mk\w+/,
+    // Each org's Host answers another org's NID while its own port answers its own.
+    'PROV-ISOLATION': /^HTTP nid: HTTP by Host answers z6Mk\w+, the node at [\d.]+:\d+ answers z6Mk\w+/,
+    'PROV-MANY': /^HTTP nid: HTTP by Host answers z6Mk\w+, the node at [\d.]+:\d+ answers z6Mk\w+/,
   },
   'never-teardown': { 'PROV-EXPIRY': /^(A|PTR|SRV|TXT) /, 'PROV-STOP': /^(A|PTR|SRV|TXT) / },
   'no-browse-ptr': {
