@@ -226,7 +226,7 @@ func handshake(addr, nid string, timeout time.Duration) handshakeResult {
 	}
 	m2 := make([]byte, 32)
 	if _, err := io.ReadFull(conn, m2); err != nil {
-		return done(ioKind(err, hsNotRadicle), "%s took the connection but sent no Noise message 2: %v", addr, err)
+		return done(ioKind(err, hsNotRadicle), "%s took the connection but sent no Noise message 2 (not radicle, or over its inbound limits): %v", addr, err)
 	}
 	m3, err := in.message3(m2)
 	if err != nil {
@@ -237,7 +237,7 @@ func handshake(addr, nid string, timeout time.Duration) handshakeResult {
 	}
 	first := make([]byte, 4)
 	if _, err := io.ReadFull(conn, first); err != nil {
-		return done(ioKind(err, hsWrongNID), "the node at %s rejected message 3, so it does not hold %s's key (%v)", addr, nid, err)
+		return done(ioKind(err, hsWrongNID), "the node at %s rejected message 3: it does not hold the NID's key (%v)", addr, err)
 	}
 	if string(first[:3]) != "rad" {
 		return done(hsNotRadicle, "%s completed the handshake but sent %x, not a radicle frame", addr, first)
