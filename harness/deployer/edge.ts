@@ -43,6 +43,8 @@ export interface EdgeOptions {
   clusterNetwork: string;
   /** The URL paths routed to an org's node by its Host (default: all, `/`). */
   httpPaths?: readonly string[];
+  /** The address an org's Host is proxied to (default: its own node's). */
+  httpUpstream?: HttpUpstream;
   log: Logger;
 }
 
@@ -69,25 +71,33 @@ export function natRules(routes: readonly EdgeRoute[]): string {
   return lines.join('\n');
 }
 
-export function nginxConfig(routes: readonly EdgeRoute[], paths: readonly string[] = ['/']): string {
-  const servers = [...routes]
-    .sort((a, b) => (a.host < b.host ? -1 : 1))
-    .map((r) =>
-      [
-        'server {',
-        '  listen 80;',
-        `  server_name ${r.host};`,
-        ...paths.flatMap((path) => [
-          `  location ${path} {`,
-          `    proxy_pass http://${r.address}:${HTTP_PORT};`,
-          '    proxy_set_header Host $host;',
-          '    proxy_set_header X-Forwarded-For $remote_addr;',
-          '    proxy_connect_timeout 5s;',
-          '  }',
-        ]),
-        '}',
-      ].join('\n'),
-    );
+/** The address the edge proxies route `r`'s Host to, given every route in the order written. */
+export type HttpUpstream = (r: EdgeRoute, routes: readonly EdgeRoute[]) => string;
+
+export const ownNode: HttpUpstream = (r) => r.address;
+
+export function nginxConfig(
+  routes: readonly EdgeRoute[],
+  paths: readonly string[] = ['/'],
+  upstream: HttpUpstream = ownNode,
+): string {
+  const sorted = [...routes].sort((a, b) => (a.host < b.host ? -1 : 1));
+  const servers = sorted.map((r) =>
+    [
+      'server {',
+      '  listen 80;',
+      `  server_name ${r.host};`,
+      ...paths.flatMap((path) => [
+        `  location ${path} {`,
+        `    proxy_pass http://${upstream(r, sorted)}:${HTTP_PORT};`,
+        '    proxy_set_header Host $host;',
+        '    proxy_set_header X-Forwarded-For $remote_addr;',
+        '    proxy_connect_timeout 5s;',
+        '  }',
+      ]),
+      '}',
+    ].join('\n'),
+  );
   return `# Written by the oneclick reference deployer: one server per org.\n${servers.join('\n')}\n`;
 }
 
@@ -98,6 +108,7 @@ export function createEdge({
   publicNetwork,
   clusterNetwork,
   httpPaths,
+  httpUpstream,
   log,
 }: EdgeOptions) {
   const name = edgeName(runId);
@@ -163,7 +174,7 @@ export function createEdge({
   /** Makes the edge forward exactly `routes` (ports and Host names); a no-op when nothing changed. */
   async function apply(edge: EdgeState, routes: readonly EdgeRoute[]): Promise<boolean> {
     const nat = natRules(routes);
-    const nginx = nginxConfig(routes, httpPaths);
+    const nginx = nginxConfig(routes, httpPaths, httpUpstream);
     if (applied?.id === edge.id && applied.nat === nat && applied.nginx === nginx) return false;
     const natChanged = applied?.id !== edge.id || applied.nat !== nat;
     const nginxChanged = applied?.id !== edge.id || applied.nginx !== nginx;

@@ -6,6 +6,7 @@
  */
 import type { Address } from 'viem';
 import type { DeployerConfig } from './config.js';
+import { ownNode, type HttpUpstream } from './edge.js';
 import type { Logger } from './log.js';
 import type { OrgRow } from './state/index.js';
 
@@ -55,6 +56,8 @@ export interface Policy {
   seedsAnchors: boolean;
   /** The URL paths the edge routes to an org's node by Host (nginx locations). */
   httpPaths: readonly string[];
+  /** The node address the edge proxies an org's Host to. */
+  httpUpstream: HttpUpstream;
   /** Whose deployment logs count: the provider contract's only, or any contract's with their topics. */
   deploymentLogsFrom: 'provider' | 'any';
 }
@@ -62,9 +65,9 @@ export interface Policy {
 /**
  * The reference: it acts on the configuration as given; an org runs while its deployment says
  * `run`; each org has its own port, recorded in the store; `/radicle` is the org's named volume (kept
- * across stops and renewals); TXT carries the node's own NID and the browse PTR lists the org; a top-up changes only the records; every
- * anchored repository is seeded; the edge routes every path of an org's Host to its node; only the
- * provider contract's deployment logs count.
+ * across stops and renewals); TXT carries the node's own NID and the browse PTR lists the org; a
+ * top-up changes only the records; every anchored repository is seeded; the edge routes every path of
+ * an org's Host to its own node; only the provider contract's deployment logs count.
  */
 export const referencePolicy: Policy = Object.freeze({
   start: (config: DeployerConfig) => Promise.resolve(config),
@@ -80,6 +83,7 @@ export const referencePolicy: Policy = Object.freeze({
   recreate: () => false,
   seedsAnchors: true,
   httpPaths: ['/'],
+  httpUpstream: ownNode,
   deploymentLogsFrom: 'provider',
 });
 

@@ -16,6 +16,7 @@ import { headFinal } from './head-final.js';
 import { idleLimits } from './idle-limits.js';
 import { ignoreAnchors } from './ignore-anchors.js';
 import { ignoreConfirmations } from './ignore-confirmations.js';
+import { lastUpstream } from './last-upstream.js';
 import type { Mutant } from './mutant.js';
 import { neverTeardown } from './never-teardown.js';
 import { noBrowsePtr } from './no-browse-ptr.js';
@@ -47,6 +48,7 @@ export const MUTANTS = {
   'head-final': headFinal,
   'no-browse-ptr': noBrowsePtr,
   'idle-limits': idleLimits,
+  'last-upstream': lastUpstream,
 } as const satisfies Record<string, Mutant>;
 
 export type MutantName = keyof typeof MUTANTS;

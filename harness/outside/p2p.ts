@@ -4,7 +4,7 @@
  */
 import { connect as tcpConnect } from 'node:net';
 import type { StartedContainer } from '../docker/container.js';
-import { connect, control, reaches, sessions, type Session } from '../peers/index.js';
+import { connect, control, proveHandshake, reaches, sessions, type Session } from '../peers/index.js';
 
 /** Whether a TCP connection to `address:port` is accepted within `timeoutMs`. */
 export function tcpOpen(address: string, port: number, timeoutMs = 1_500): Promise<boolean> {
@@ -42,10 +42,12 @@ export async function handshake(
 }
 
 /**
- * A handshake that owes nothing to earlier ones, what every judgement dials with: `peer` first ends
- * any session it has with `nid` (a session left by an earlier dial, half-open to a killed node or
- * stuck after failed attempts, would otherwise stand in for or hold up this one), then dials
- * `nid@host:port` once, non-persistently (radicle keeps no retries of it), and ends the session again.
+ * A handshake that owes nothing to earlier ones, what every judgement dials with: the peer image's
+ * stateless prober (proveHandshake), which passes only a node that holds `nid`'s key. radicle's own
+ * `connect` answers connected to a node with another NID (and resets ~20 ms later), and the session
+ * state it keeps after a failed dial spoils the next one; it is asked only of an image without the
+ * prober: `peer` first ends any session it has with `nid`, then dials `nid@host:port` once,
+ * non-persistently (radicle keeps no retries of it), and ends the session again.
  */
 export async function freshHandshake(
   peer: StartedContainer,
@@ -55,6 +57,11 @@ export async function freshHandshake(
   timeoutMs = 6_000,
 ): Promise<Handshake> {
   const addr = `${nid}@${host}:${port}`;
+  const proved = await proveHandshake(peer, { nid, address: host, port, timeoutMs }).catch(
+    (error: Error) => ({ ok: false, error: error.message }),
+  );
+  if (proved)
+    return proved.ok ? { ok: true } : { ok: false, error: `${addr}: ${proved.error}`.slice(0, 300) };
   // A port that takes no TCP connection answers no handshake, whatever session radicle still holds
   // from before (a reused session must not pass for a fresh one).
   if (!(await reaches(peer, host, port)))

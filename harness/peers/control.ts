@@ -141,5 +141,38 @@ export async function httpFrom(
   return JSON.parse(text) as PeerHttpAnswer;
 }
 
+export interface ProvedHandshake {
+  ok: boolean;
+  /** refused | timeout | unreachable | not-radicle | wrong-nid | bad-input (httpapi/handshake.go). */
+  kind?: string;
+  error?: string;
+  /** Connect to answer, measured inside the peer. */
+  ms: number;
+}
+
+/**
+ * radicle's Noise handshake from inside `peer` with `nid` at `address:port`, by the image's stateless
+ * prober (a fresh connection and a fresh key; the peer's node and its sessions are not involved):
+ * ok only when the node there holds `nid`'s key. Over HTTP where the peer has a control listener,
+ * else by exec, so a LAN peer is judged the same way; undefined when the peer's image has no prober
+ * (an image of one's own), and the caller judges another way.
+ */
+export async function proveHandshake(
+  peer: StartedContainer,
+  o: { nid: string; address: string; port: number; timeoutMs: number },
+): Promise<ProvedHandshake | undefined> {
+  const addr = `${o.address}:${o.port}`;
+  const q = new URLSearchParams({ addr, nid: o.nid, timeout: String(o.timeoutMs) });
+  const res = await request(peer, `/handshake?${q.toString()}`, {}, o.timeoutMs + 5_000);
+  if (res?.ok) return (await res.json()) as ProvedHandshake;
+  if (res) return undefined; // a control listener without the prober
+  const r = await peer.exec(['orgnode-api', 'handshake', addr, o.nid, String(o.timeoutMs)]);
+  try {
+    return r.exitCode === 0 || r.exitCode === 1 ? (JSON.parse(r.stdout) as ProvedHandshake) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The environment that turns a peer's control listener on. */
 export const controlEnv = (): Record<string, string> => ({ [LISTEN_ENV]: CONTROL_LISTEN });

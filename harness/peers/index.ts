@@ -9,7 +9,15 @@ import type { Run } from '../docker/run.js';
 import { ensureImage } from '../images/index.js';
 import { control, controlEnv } from './control.js';
 
-export { control, reaches, httpFrom, type ControlAnswer, type PeerHttpAnswer } from './control.js';
+export {
+  control,
+  reaches,
+  httpFrom,
+  proveHandshake,
+  type ControlAnswer,
+  type PeerHttpAnswer,
+  type ProvedHandshake,
+} from './control.js';
 
 /** Where helpers keep working copies inside a peer. */
 export const WORK_DIR = '/work';

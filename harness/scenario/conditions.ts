@@ -114,9 +114,12 @@ function sighted(ctx: ScenarioContext, name: string, v: OrgObservation, served: 
 
 /**
  * A judgement over obligations: those `owned` are the step's (its verdict and its `proves` lines);
- * the others go to their own requirements, once the org is served at all (the core holds).
+ * the others go to their own requirements, once the org is served at all (the core holds). Another
+ * requirement's contradiction decides the wait only once the step's own obligations hold (then
+ * waiting would be for nothing else); before, it would cut short a step still owed its deadline
+ * (a TXT expiry lagging beside a wrong TXT nid).
  */
-function overObligations(
+export function overObligations(
   obligations: readonly Obligation[],
   owned: (o: Obligation) => boolean,
   expected: string,
@@ -126,7 +129,7 @@ function overObligations(
   const mine = obligations.filter(owned);
   const others = coreHolds ? obligations.filter((o) => !owned(o)) : [];
   const holds = mine.every((o) => o.holds);
-  const decisive = [...mine, ...others].filter((o) => !o.holds && o.decisive);
+  const decisive = (holds ? [...mine, ...others] : mine).filter((o) => !o.holds && o.decisive);
   const problems = problemsOf([...mine, ...others]);
   return {
     holds,

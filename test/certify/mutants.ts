@@ -56,6 +56,12 @@ const FAILS_WITH: Record<string, Record<string, RegExp>> = {
     'PROV-GIT-HTTP': /^git clone http:\/\/\S+ (exited \d+|lacks)/,
   },
   'ignore-confirmations': { 'PROV-CONFIRMATIONS': /^at depth 0 of 2: never: any A\/SRV\/TXT record/ },
+  'last-upstream': {
+    'PROV-HTTP': /^HTTP by Host answers z6Mk\w+, the node at [\d.]+:\d+ answers z6Mk\w+/,
+    // Each org's Host answers another org's NID while its own port answers its own.
+    'PROV-ISOLATION': /^HTTP nid: HTTP by Host answers z6Mk\w+, the node at [\d.]+:\d+ answers z6Mk\w+/,
+    'PROV-MANY': /^HTTP nid: HTTP by Host answers z6Mk\w+, the node at [\d.]+:\d+ answers z6Mk\w+/,
+  },
   'never-teardown': { 'PROV-EXPIRY': /^(A|PTR|SRV|TXT) /, 'PROV-STOP': /^(A|PTR|SRV|TXT) / },
   'no-browse-ptr': {
     'PROV-PROVISION': /^no browse PTR to the instance of [0-9a-f]{40}\./,

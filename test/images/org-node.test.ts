@@ -9,6 +9,7 @@ import {
   createRepo,
   httpFrom,
   orgNodeEnv,
+  proveHandshake,
   reaches,
   refs,
   waitReady,
@@ -21,6 +22,8 @@ let run: Run;
 let image: string;
 let network: string;
 let n = 0;
+/** A real node's NID (RAD_KEYGEN_SEED 11…, the test below) that no other node here holds. */
+const OTHER_NID = 'z6MktULudTtAsAhRegYPiZ6631RV3viv12qd4GQF8z1xB22S';
 
 beforeAll(async () => {
   run = startRun('orgnode');
@@ -89,6 +92,14 @@ describe('the org-node image', () => {
     const got = await httpFrom(node, { address: ip, port: 8080, path: '/api/v1/node', timeoutMs: 3_000 });
     expect(got?.status).toBe(200);
     expect(JSON.parse(got!.body)).toMatchObject({ id: printed });
+
+    // The stateless handshake prober: only the node holding the NID passes, whatever was asked before.
+    const prove = (nid: string, port = 8776) =>
+      proveHandshake(node, { nid, address: ip, port, timeoutMs: 3_000 });
+    expect(await prove(printed)).toMatchObject({ ok: true });
+    expect(await prove(OTHER_NID)).toMatchObject({ ok: false, kind: 'wrong-nid' });
+    expect(await prove(printed)).toMatchObject({ ok: true });
+    expect(await prove(printed, 1)).toMatchObject({ ok: false, kind: 'refused' });
   });
 
   it("serves no control listener unless asked (a provider's node): the harness falls back to exec", async () => {
@@ -103,6 +114,10 @@ describe('the org-node image', () => {
     expect(
       await httpFrom(node, { address: ip, port: 8080, path: '/healthz', timeoutMs: 3_000 }),
     ).toBeUndefined();
+    // The handshake prober by exec judges the same (a LAN peer's way).
+    const prove = (nid: string) => proveHandshake(node, { nid, address: ip, port: 8776, timeoutMs: 3_000 });
+    expect(await prove(JSON.parse(id.answer) as string)).toMatchObject({ ok: true });
+    expect(await prove(OTHER_NID)).toMatchObject({ ok: false, kind: 'wrong-nid' });
   });
 
   it('writes config.json from the environment, and radicle-node 0.21.1 accepts every key', async () => {

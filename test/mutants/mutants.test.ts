@@ -24,6 +24,10 @@ describe('mutant policies (units)', () => {
   const range = { min: 30000, max: 30009 };
   const store = { allocatePort: () => 30005 };
   const nid = 'z6MkgVQx1WrAqx7M8Ao743aKPvgpHL5cMdVp6DByZkJDrHRS';
+  const upstreams = [
+    { host: 'a.zone', port: 30000, address: '10.0.0.2' },
+    { host: 'b.zone', port: 30001, address: '10.0.0.3' },
+  ];
   const config = parseConfig({
     // Nothing listens there: a mutant that reads the chain at start (eth-only) reads nothing.
     ONECLICK_RPC_URL: 'http://127.0.0.1:9',
@@ -60,6 +64,8 @@ describe('mutant policies (units)', () => {
       ],
       seedsAnchors: p.seedsAnchors,
       httpPaths: p.httpPaths,
+      // Where each of two routes' Host goes (the routes in the order the edge writes them).
+      httpUpstream: upstreams.map((r) => p.httpUpstream(r, upstreams)),
       deploymentLogsFrom: p.deploymentLogsFrom,
     };
   };
@@ -75,6 +81,7 @@ describe('mutant policies (units)', () => {
       recreate: [false, false, false, false, false],
       seedsAnchors: true,
       httpPaths: ['/'],
+      httpUpstream: ['10.0.0.2', '10.0.0.3'],
       deploymentLogsFrom: 'provider',
       nodeConfig: {},
     });
@@ -103,6 +110,7 @@ describe('mutant policies (units)', () => {
       'any-emitter': { deploymentLogsFrom: 'any' },
       // On a chain it cannot read it takes the contract for an EthProvider (below: a TokenProvider).
       'eth-only': {},
+      'last-upstream': { httpUpstream: ['10.0.0.3', '10.0.0.3'] },
     };
     expect(Object.keys(changed).sort()).toEqual([...MUTANT_NAMES].sort());
     for (const name of MUTANT_NAMES) {

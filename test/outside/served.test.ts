@@ -11,6 +11,7 @@ import {
   servedObligations,
   type OrgObservation,
 } from '../../harness/outside/index.js';
+import { overObligations } from '../../harness/scenario/conditions.js';
 
 const ORG = '0x00000000000000000000000000000000000a11ce';
 const NAME = '00000000000000000000000000000000000a11ce.org.test';
@@ -93,6 +94,27 @@ describe('served', () => {
         decisive: false,
       },
     ]);
+  });
+
+  it("another requirement's contradiction decides a wait only once the step's own obligations hold", () => {
+    // The wrong-nid mutant after a top-up: its TXT nid is wrong for good, its TXT expiry only lags.
+    const v = healthy();
+    v.records.txt = [parseTxt([`nid=${OTHER}`, `expiry=118`])];
+    v.expiryOnChain = 128n;
+    const txtExpiry = (o: { name: string }) => o.name === 'TXT expiry';
+    const lagging = overObligations(servedObligations(v), txtExpiry, 'TXT expiry', {});
+    expect(lagging).toMatchObject({ holds: false });
+    expect(lagging.decided).toBeUndefined();
+    v.expiryOnChain = 118n;
+    const caughtUp = overObligations(servedObligations(v), txtExpiry, 'TXT expiry', {});
+    expect(caughtUp).toMatchObject({
+      holds: true,
+      settled: false,
+      decided: expect.stringMatching(/^TXT nid: /),
+    });
+    // The step's own contradiction decides at once.
+    const own = overObligations(servedObligations(v), (o) => o.name === 'TXT nid', 'TXT nid', {});
+    expect(own).toMatchObject({ holds: false, decided: expect.stringMatching(/^TXT nid: /) });
   });
 
   it('says what is missing while the org is not served, none of it decided', () => {

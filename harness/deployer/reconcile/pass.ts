@@ -48,6 +48,7 @@ function edgeOf(ctx: ReconcileContext, state: ReconcilerState, network: string):
     publicNetwork: ctx.config.publicNetwork,
     clusterNetwork: network,
     httpPaths: ctx.policy.httpPaths,
+    httpUpstream: ctx.policy.httpUpstream,
     log: ctx.log,
   });
   return state.edge;

@@ -5,6 +5,7 @@
 //	orgnode-api ready [seconds]                  wait until radicle-node answers, print its NID (exit 1 at the deadline)
 //	orgnode-api ctl '<json command>'             one control-socket command, response on stdout
 //	orgnode-api nid                              the node ID from $RAD_HOME/keys/radicle.pub
+//	orgnode-api handshake <addr> <nid> [ms]      radicle's Noise handshake with nid@addr, JSON on stdout (exit 1 unless ok)
 package main
 
 import (
@@ -56,6 +57,8 @@ func main() {
 			os.Exit(2)
 		}
 		os.Stdout.Write(out)
+	case "handshake":
+		os.Exit(handshakeCommand(os.Args[2:]))
 	case "nid":
 		nid, err := nidFromPublicKey(radHome())
 		if err != nil {
@@ -69,7 +72,7 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: orgnode-api serve -- <radicle-node args...> | probe <url> | ready [seconds] | ctl <json> | nid")
+	fmt.Fprintln(os.Stderr, "usage: orgnode-api serve -- <radicle-node args...> | probe <url> | ready [seconds] | ctl <json> | nid | handshake <addr> <nid> [ms]")
 	os.Exit(64)
 }
 

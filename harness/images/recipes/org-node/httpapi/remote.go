@@ -19,6 +19,9 @@ import (
 //	GET  /reach?addr=<h:p>&timeout=<ms>   200 when a TCP connection to addr opens from here, else 504
 //	GET  /http?addr=<h:p>&path=<p>&host=<Host>&timeout=<ms>   one GET from here on a fresh
 //	                            connection: {"status", "body"} (body cut at 1 MiB), else 504
+//	GET  /handshake?addr=<h:p>&nid=<NID>&timeout=<ms>   radicle's Noise handshake from here on a
+//	                            fresh connection with a fresh key (handshake.go), the node's own
+//	                            state untouched: {"ok", "kind", "error", "ms"}, always 200
 func remoteControl(listen string, c *control) *http.Server {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /control", func(w http.ResponseWriter, r *http.Request) {
@@ -82,6 +85,14 @@ func remoteControl(listen string, c *control) *http.Server {
 		defer resp.Body.Close()
 		body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 		writeJSON(w, http.StatusOK, map[string]any{"status": resp.StatusCode, "body": string(body)})
+	})
+	mux.HandleFunc("GET /handshake", func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		timeout := 3 * time.Second
+		if ms, err := strconv.Atoi(q.Get("timeout")); err == nil && ms > 0 {
+			timeout = time.Duration(ms) * time.Millisecond
+		}
+		writeJSON(w, http.StatusOK, handshake(q.Get("addr"), q.Get("nid"), timeout))
 	})
 	return &http.Server{Addr: listen, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 }
