@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { Address, Hash } from 'viem';
 import { verdictAt, type Terms } from '../../harness/deployer/desired.js';
 import { base58, radRepoId } from '../../harness/deployer/events.js';
+import { ORG_BATCH } from '../../harness/deployer/state/queries.js';
 import {
   openStore,
   padBlock,
@@ -116,6 +117,35 @@ describe('deployer state', () => {
     expect(store.allocatePort(ORG, 9000, 9001)).toBe(9000);
     expect(() => store.setRuntime(ORG2, { port: 9000 })).toThrow(/UNIQUE/);
     expect(store.allocatePort(ORG2, 9000, 9001)).toBe(9001);
+    // v3 checks the same values, by comparisons.
+    expect(() => store.setRuntime(ORG, { status: 'bogus' as 'gone' })).toThrow(/CHECK constraint/);
+    expect(store.org(ORG)).toMatchObject({ status: 'pending', port: 9000 });
+    store.close();
+  });
+
+  it('writes a step of many orgs in batches, keeping what the reconciler recorded of each', () => {
+    const store = openStore(tempDir(), ID);
+    const many = Array.from(
+      { length: 2 * ORG_BATCH + 7 },
+      (_, i) => `0x${(i + 1).toString(16).padStart(40, '0')}` as Address,
+    );
+    const orgsAt = (block: bigint, expiry: bigint): StepWrite['orgs'] =>
+      many.map((org) => ({
+        org,
+        deployment: { expiry },
+        verdict: verdictAt({ expiry }, block, { graceBlocks: 5n, retentionBlocks: 10n }),
+        block,
+      }));
+    store.commitStep(stepWith({ events: [], orgs: orgsAt(10n, 110n) }));
+    store.setRuntime(many[0]!, { status: 'active', port: 9000 });
+    store.setRuntime(many.at(-1)!, { status: 'active', port: 9001 });
+    store.commitStep(
+      stepWith({ cursor: { number: 11n, hash: hash(11) }, events: [], orgs: orgsAt(11n, 120n) }),
+    );
+    expect(store.counts().orgs).toBe(many.length);
+    expect(store.orgs().every((o) => o.expiry === 120n && o.block === 11n && o.desired === 'run')).toBe(true);
+    expect(store.org(many[0]!)).toMatchObject({ status: 'active', port: 9000 });
+    expect(store.org(many.at(-1)!)).toMatchObject({ status: 'active', port: 9001 });
     store.close();
   });
 
