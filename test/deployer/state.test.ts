@@ -123,6 +123,48 @@ describe('deployer state', () => {
     store.close();
   });
 
+  it("keys a v1 state's checksummed orgs by lowercase address: rows, logs, anchors and scans", () => {
+    const dir = tempDir();
+    const file = join(dir, STATE_FILE);
+    copyFileSync(join(import.meta.dirname, 'fixtures/state-v1.sqlite'), file);
+    const MIXED = '0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed' as Address;
+    const KEY = MIXED.toLowerCase() as Address;
+    const v1 = new Database(file);
+    v1.prepare(
+      'INSERT INTO logs (block_hash, tx_hash, log_index, block_number, org, event, value) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ).run(hash(14), hash(1414), 0, 14, MIXED, 'top-up', padBlock(400n));
+    v1.prepare(
+      "INSERT INTO orgs (address, expiry, active, desired, changes_at, updated_block, port) VALUES (?, ?, 1, 'run', ?, 14, 9005)",
+    ).run(MIXED, padBlock(400n), padBlock(400n));
+    v1.prepare(
+      "INSERT INTO anchors (block_hash, tx_hash, log_index, block_number, org, repo, id, tag, multihash) VALUES (?, ?, 0, 13, ?, 'rad:z1', ?, 1, '0x')",
+    ).run(hash(13), hash(1313), MIXED, hash(7));
+    v1.prepare('INSERT INTO anchor_scans (org, next_block, until_block) VALUES (?, 1, 13)').run(MIXED);
+    v1.close();
+
+    const store = openStore(dir, ID);
+    expect(store.org(MIXED)).toMatchObject({ org: KEY, expiry: 400n, port: 9005 });
+    expect(store.org(KEY)?.org).toBe(KEY);
+    expect(store.orgAddresses()).toContain(KEY);
+    expect(store.touchedAfter(13n)).toEqual(new Map([[KEY, { expiry: 0n }]]));
+    expect(store.anchorsOf(MIXED).map((a) => a.org)).toEqual([KEY]);
+    expect(store.nextScans(10).map((s) => s.org)).toEqual([KEY]);
+    expect(store.counts().logs).toBe(4);
+    // Written in either case, it is the one org.
+    store.commitStep(
+      stepWith({
+        cursor: { number: 15n, hash: hash(15) },
+        events: [],
+        orgs: [
+          { org: MIXED, deployment: { expiry: 500n }, verdict: { active: true, desired: 'run' }, block: 15n },
+        ],
+      }),
+    );
+    expect(store.org(KEY)).toMatchObject({ expiry: 500n, port: 9005 });
+    expect(store.counts().orgs).toBe(3);
+    store.close();
+  });
+
   it('writes a step of many orgs in batches, keeping what the reconciler recorded of each', () => {
     const store = openStore(tempDir(), ID);
     const many = Array.from(

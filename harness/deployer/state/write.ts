@@ -6,7 +6,7 @@ import type Database from 'better-sqlite3';
 import type { Address } from 'viem';
 import type { Anchor } from '../events.js';
 import { ORG_BATCH, type Queries } from './queries.js';
-import { encodeLogs, padBlock, type Row } from './rows.js';
+import { encodeLogs, orgKey, padBlock, type Row } from './rows.js';
 import type { LoggedEvent, RuntimeUpdate, StepWrite } from './types.js';
 
 function byBlock(events: readonly LoggedEvent[]): Map<bigint, LoggedEvent[]> {
@@ -24,18 +24,19 @@ export function writers(db: Database.Database, q: Queries) {
     const anchored = new Set<Address>();
     for (const a of anchors) {
       const { blockHash, transactionHash, logIndex, blockNumber } = a.at;
+      const org = orgKey(a.org);
       const added = q.addAnchor.run(
         blockHash,
         transactionHash,
         logIndex,
         blockNumber,
-        a.org,
+        org,
         a.repo,
         a.id,
         a.tag,
         a.multihash,
       );
-      if (added.changes > 0) anchored.add(a.org);
+      if (added.changes > 0) anchored.add(org);
     }
     return [...anchored];
   }
@@ -43,7 +44,7 @@ export function writers(db: Database.Database, q: Queries) {
   /** The watcher's columns of `orgs`, positional (binding an object per row cost a third of the writes). */
   function orgParams(orgs: StepWrite['orgs']): unknown[] {
     return orgs.flatMap(({ org, deployment, verdict, block }) => [
-      org,
+      orgKey(org),
       padBlock(deployment.expiry),
       verdict.active ? 1 : 0,
       deployment.stoppedAt ?? null,
@@ -76,9 +77,9 @@ export function writers(db: Database.Database, q: Queries) {
     }
     const anchored = insertAnchors(step.anchors);
     upsertOrgs(step.orgs);
-    for (const s of step.scans) q.addScan.run(s.org, s.next, s.until);
+    for (const s of step.scans) q.addScan.run(orgKey(s.org), s.next, s.until);
     const deleted: Address[] = [];
-    for (const org of step.removed) {
+    for (const org of step.removed.map(orgKey)) {
       q.deleteScan.run(org);
       if (q.deleteFreeOrg.run(org).changes > 0) {
         q.deleteAnchorsOf.run(org);
@@ -96,7 +97,7 @@ export function writers(db: Database.Database, q: Queries) {
   const commitScan = db.transaction(
     (orgs: readonly Address[], through: bigint, anchors: readonly Anchor[]) => {
       const anchored = insertAnchors(anchors);
-      for (const org of orgs) q.advanceScan.run(through + 1n, org);
+      for (const org of orgs) q.advanceScan.run(through + 1n, orgKey(org));
       q.finishScans.run();
       return anchored;
     },
@@ -115,7 +116,7 @@ export function writers(db: Database.Database, q: Queries) {
     if (keys.length === 0) return;
     const sql = `UPDATE orgs SET ${keys.map((k) => `${columns[k]} = @${k}`).join(', ')} WHERE address = @address`;
     const values = Object.fromEntries(keys.map((k) => [k, update[k]]));
-    db.prepare(sql).run({ ...values, address });
+    db.prepare(sql).run({ ...values, address: orgKey(address) });
   }
 
   /**
@@ -123,7 +124,8 @@ export function writers(db: Database.Database, q: Queries) {
    * same transaction (the column is UNIQUE: two orgs never share a port).
 
    */
-  const allocatePort = db.transaction((address: Address, min: number, max: number): number => {
+  const allocatePort = db.transaction((org: Address, min: number, max: number): number => {
+    const address = orgKey(org);
     const row = q.org.get(address) as Row | undefined;
     if (!row) throw new Error(`no org ${address} in the state`);
     if (row.port !== null) return Number(row.port);

@@ -1,7 +1,6 @@
 /** The chain reads of a step: a range's deployment logs and anchors, each checked against one chain. */
 import type { Address, Hash } from 'viem';
 import {
-  checksums,
   decodeAnchorLog,
   decodeProviderLog,
   emitters,
@@ -104,12 +103,12 @@ function inRange(log: Logger, from: bigint, to: bigint, at: LogPosition): boolea
 function providerEvents(
   ctx: WatchContext,
   logs: readonly RpcLog[],
-  range: { from: bigint; to: bigint; checksum: (lowerHex: string) => Address },
+  range: { from: bigint; to: bigint },
 ): ProviderEvent[] {
   const seen = new Set<string>();
   const out: ProviderEvent[] = [];
   for (const l of logs) {
-    const decoded = decodeProviderLog(l, ctx.providerOnly, range.checksum);
+    const decoded = decodeProviderLog(l, ctx.providerOnly);
     if (!('ok' in decoded)) {
       keep(ctx.log, decoded, l);
       continue;
@@ -150,8 +149,8 @@ const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
  * stored rows of the orgs either names. Two reads side by side: the provider's logs, and every
  * `Anchored` of the range by topic alone, kept here only if emitted by a served org. (By address,
  * the orgs first seen in the range would need a second read after the first, and every batch of
- * addresses costs the node a pass over the range.) Each org is checksummed and looked up once:
- * `rows` holds every org the logs name, undefined for one not stored.
+ * addresses costs the node a pass over the range.) Each org is looked up once, by its lowercase
+ * key: `rows` holds every org the logs name, undefined for one not stored.
  */
 export async function readRange(ctx: WatchContext, from: bigint, to: bigint) {
   if (to < from) return { events: [], anchors: [], fresh: [], rows: new Map<Address, OrgRow | undefined>() };
@@ -169,14 +168,13 @@ export async function readRange(ctx: WatchContext, from: bigint, to: bigint) {
     ctx.reader.logs({ topics: [TOPICS.anchored], fromBlock: from, toBlock: to }),
   ]);
   const deployment = parts.length === 1 ? (parts[0] as RpcLog[]) : parts.flat();
-  const checksum = checksums();
   const asProvider = any ? deployment.map((l) => ({ ...l, address: ctx.provider })) : deployment;
-  const events = providerEvents(ctx, asProvider, { from, to, checksum });
+  const events = providerEvents(ctx, asProvider, { from, to });
   const withEvents = new Set(events.map((e) => e.org));
   const named = new Set(withEvents);
   for (const l of anchored) {
     if (typeof l.address === 'string' && ADDRESS.test(l.address))
-      named.add(checksum(l.address.slice(2).toLowerCase()));
+      named.add(l.address.toLowerCase() as Address);
   }
   const rows = new Map<Address, OrgRow | undefined>([...named].map((org) => [org, undefined]));
   for (const row of ctx.store.orgsIn([...named])) rows.set(row.org, row);
