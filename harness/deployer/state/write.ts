@@ -43,15 +43,18 @@ export function writers(db: Database.Database, q: Queries) {
 
   /** The watcher's columns of `orgs`, positional (binding an object per row cost a third of the writes). */
   function orgParams(orgs: StepWrite['orgs']): unknown[] {
-    return orgs.flatMap(({ org, deployment, verdict, block }) => [
-      orgKey(org),
-      padBlock(deployment.expiry),
-      verdict.active ? 1 : 0,
-      deployment.stoppedAt ?? null,
-      verdict.desired,
-      verdict.changesAt === undefined ? null : padBlock(verdict.changesAt),
-      block,
-    ]);
+    const params = new Array<unknown>(orgs.length * 7);
+    let i = 0;
+    for (const { org, deployment, verdict, block } of orgs) {
+      params[i++] = orgKey(org);
+      params[i++] = padBlock(deployment.expiry);
+      params[i++] = verdict.active ? 1 : 0;
+      params[i++] = deployment.stoppedAt ?? null;
+      params[i++] = verdict.desired;
+      params[i++] = verdict.changesAt === undefined ? null : padBlock(verdict.changesAt);
+      params[i++] = block;
+    }
+    return params;
   }
 
   /** ORG_BATCH orgs per statement run, the rest one at a time; in key order, so the B-tree appends. */

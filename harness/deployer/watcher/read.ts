@@ -44,8 +44,6 @@ export function splitRange(
   return out;
 }
 
-const keyOf = (at: LogPosition) => `${at.blockHash}:${at.transactionHash}:${at.logIndex}`;
-
 /** The decoded log, or nothing (logged: a foreign contract's at debug, anything else as a warning). */
 export function keep<T>(log: Logger, decoded: Decoded<T>, raw: RpcLog): T[] {
   if ('ok' in decoded) return [decoded.ok];
@@ -67,12 +65,16 @@ export async function hashOf(ctx: Pick<WatchContext, 'reader'>, number: bigint):
   return hash;
 }
 
-/** Every log of a range must come from the chain whose block `to` is `hash`. */
+/**
+ * Every log of a range must come from the chain whose block `to` is `hash`. `now`: the hash of `to`
+ * asked after every read of the range (default: asked here).
+ */
 export async function checkConsistent(
   ctx: Pick<WatchContext, 'reader'>,
   to: bigint,
   hash: Hash,
   positions: readonly LogPosition[],
+  now: () => Promise<Hash> = () => hashOf(ctx, to),
 ): Promise<void> {
   const seen = new Map<bigint, Hash>();
   for (const at of positions) {
@@ -89,7 +91,7 @@ export async function checkConsistent(
     if (canonical !== seen.get(newest))
       throw new ChainMovedError(`logs of block ${newest} are from a stale chain`);
   }
-  if ((await hashOf(ctx, to)) !== hash) throw new ChainMovedError(`block ${to} changed during the step`);
+  if ((await now()) !== hash) throw new ChainMovedError(`block ${to} changed during the step`);
 }
 
 /** Only what lies in the range read: a node answering with other blocks is not trusted with them. */
@@ -99,13 +101,27 @@ function inRange(log: Logger, from: bigint, to: bigint, at: LogPosition): boolea
   return false;
 }
 
+/**
+ * Logs already taken, by block hash and log index (the index is the log's place in its block): no
+ * key string per log, which cost as much as decoding it.
+ */
+function once(): (at: LogPosition) => boolean {
+  const taken = new Map<string, Set<number>>();
+  return (at) => {
+    let block = taken.get(at.blockHash);
+    if (!block) taken.set(at.blockHash, (block = new Set()));
+    if (block.has(at.logIndex)) return false;
+    block.add(at.logIndex);
+    return true;
+  };
+}
+
 /** The provider's `NewTopUp` / `DeploymentStopped` among `logs` of the range, each once (one pass: catch-up's hot loop). */
 function providerEvents(
   ctx: WatchContext,
   logs: readonly RpcLog[],
-  range: { from: bigint; to: bigint },
+  range: { from: bigint; to: bigint; first: (at: LogPosition) => boolean },
 ): ProviderEvent[] {
-  const seen = new Set<string>();
   const out: ProviderEvent[] = [];
   for (const l of logs) {
     const decoded = decodeProviderLog(l, ctx.providerOnly);
@@ -113,10 +129,8 @@ function providerEvents(
       keep(ctx.log, decoded, l);
       continue;
     }
-    const key = keyOf(decoded.ok.at);
-    if (seen.has(key)) continue;
-    seen.add(key);
-    if (inRange(ctx.log, range.from, range.to, decoded.ok.at)) out.push(decoded.ok);
+    if (range.first(decoded.ok.at) && inRange(ctx.log, range.from, range.to, decoded.ok.at))
+      out.push(decoded.ok);
   }
   return out;
 }
@@ -156,20 +170,23 @@ export async function readRange(ctx: WatchContext, from: bigint, to: bigint) {
   if (to < from) return { events: [], anchors: [], fresh: [], rows: new Map<Address, OrgRow | undefined>() };
   // A policy that counts every emitter's logs as the provider's reads them by topic alone.
   const any = ctx.logsFrom === 'any';
-  const deploymentLogs = (part: { from: bigint; to: bigint }) =>
-    ctx.reader.logs({
+  const first = once();
+  // Each part decoded as it comes: the node is still answering the others.
+  const deploymentEvents = async (part: { from: bigint; to: bigint }) => {
+    const logs = await ctx.reader.logs({
       ...(!any && { address: ctx.provider }),
       topics: [[TOPICS.newTopUp, TOPICS.deploymentStopped]],
       fromBlock: part.from,
       toBlock: part.to,
     });
+    const asProvider = any ? logs.map((l) => ({ ...l, address: ctx.provider })) : logs;
+    return providerEvents(ctx, asProvider, { from, to, first });
+  };
   const [parts, anchored] = await Promise.all([
-    Promise.all(splitRange(from, to, LOG_READ_SPLIT, SPLIT_MIN_BLOCKS).map(deploymentLogs)),
+    Promise.all(splitRange(from, to, LOG_READ_SPLIT, SPLIT_MIN_BLOCKS).map(deploymentEvents)),
     ctx.reader.logs({ topics: [TOPICS.anchored], fromBlock: from, toBlock: to }),
   ]);
-  const deployment = parts.length === 1 ? (parts[0] as RpcLog[]) : parts.flat();
-  const asProvider = any ? deployment.map((l) => ({ ...l, address: ctx.provider })) : deployment;
-  const events = providerEvents(ctx, asProvider, { from, to });
+  const events = parts.length === 1 ? (parts[0] as ProviderEvent[]) : parts.flat();
   const withEvents = new Set(events.map((e) => e.org));
   const named = new Set(withEvents);
   for (const l of anchored) {

@@ -4,10 +4,13 @@
  */
 import pLimit from 'p-limit';
 import type { Address } from 'viem';
-import { desiredOrg, differs, verdictAt, type DeploymentState, type DesiredOrg } from '../desired.js';
+import { differs, verdictAt, type DeploymentState, type DesiredOrg } from '../desired.js';
 import { byPosition, type ProviderEvent } from '../events.js';
-import { desiredOfRow, type LoggedEvent, type OrgRow, type OrgUpdate, type Store } from '../state/index.js';
+import type { LoggedEvent, OrgRow, OrgUpdate, Store } from '../state/index.js';
 import type { WatchContext } from './context.js';
+
+/** No deployment (shared: never changed in place). */
+const NOTHING: DeploymentState = { expiry: 0n };
 
 /** Concurrent `expiryOf` reads when recomputing after a reorg. */
 const READ_CONCURRENCY = 8;
@@ -21,13 +24,19 @@ export function applyEvents(
   events: readonly ProviderEvent[],
 ): { states: Map<Address, DeploymentState>; logged: LoggedEvent[] } {
   const states = new Map(base);
-  const logged = [...events].sort(byPosition).map((e): LoggedEvent => {
-    const before = states.get(e.org) ?? { expiry: 0n };
+  // A range's logs come in chain order: sorting 10 000 of them by a bigint comparison cost more than applying them.
+  const ordered = events.every((e, i) => i === 0 || byPosition(events[i - 1] as ProviderEvent, e) < 0)
+    ? events
+    : [...events].sort(byPosition);
+  const logged = ordered.map((e): LoggedEvent => {
+    const before = states.get(e.org) ?? NOTHING;
     states.set(
       e.org,
       e.kind === 'top-up' ? { expiry: e.expiry } : { expiry: e.atBlock, stoppedAt: e.atBlock },
     );
-    return { ...e, before };
+    return e.kind === 'top-up'
+      ? { kind: e.kind, org: e.org, expiry: e.expiry, at: e.at, before }
+      : { kind: e.kind, org: e.org, atBlock: e.atBlock, at: e.at, before };
   });
   return { states, logged };
 }
@@ -131,14 +140,22 @@ export async function settle(
 
 /** What the reconciler must hear: updates that differ from the stored desired state. */
 export function changesOf(
-  ctx: { store: Pick<Store, 'org'>; terms: WatchContext['terms'] },
+  ctx: { store: Pick<Store, 'org'> },
   updates: readonly OrgUpdate[],
   to: bigint,
 ): DesiredOrg[] {
   return updates.flatMap((u) => {
     const row = ctx.store.org(u.org);
     if (!row && u.deployment.expiry === 0n) return [];
-    const after = desiredOrg(u.org, u.deployment, to, ctx.terms);
-    return differs(row && desiredOfRow(row), after) ? [after] : [];
+    // The update's verdict is the one at `to`: not judged again.
+    const after: DesiredOrg = {
+      org: u.org,
+      expiry: u.deployment.expiry,
+      ...(u.deployment.stoppedAt !== undefined && { stoppedAt: u.deployment.stoppedAt }),
+      active: u.verdict.active,
+      desired: u.verdict.desired,
+      block: to,
+    };
+    return differs(row, after) ? [after] : [];
   });
 }
