@@ -187,17 +187,19 @@ export async function readRange(ctx: WatchContext, from: bigint, to: bigint) {
     ctx.reader.logs({ topics: [TOPICS.anchored], fromBlock: from, toBlock: to }),
   ]);
   const events = parts.length === 1 ? (parts[0] as ProviderEvent[]) : parts.flat();
-  const withEvents = new Set(events.map((e) => e.org));
-  const named = new Set(withEvents);
+  // One map, no copies: the orgs with events first, then those only the anchors name.
+  const rows = new Map<Address, OrgRow | undefined>();
+  for (const e of events) rows.set(e.org, undefined);
+  const withEvents = rows.size;
   for (const l of anchored) {
     if (typeof l.address === 'string' && ADDRESS.test(l.address))
-      named.add(l.address.toLowerCase() as Address);
+      rows.set(l.address.toLowerCase() as Address, undefined);
   }
-  const rows = new Map<Address, OrgRow | undefined>([...named].map((org) => [org, undefined]));
-  for (const row of ctx.store.orgsIn([...named])) rows.set(row.org, row);
-  const fresh = [...withEvents].filter((org) => !rows.get(org));
+  const named = [...rows.keys()];
+  for (const row of ctx.store.orgsIn(named)) rows.set(row.org, row);
+  const fresh = named.slice(0, withEvents).filter((org) => !rows.get(org));
   const served = anchored.length
-    ? emitters([...named].filter((org) => rows.get(org) || withEvents.has(org)))
+    ? emitters(named.filter((org, i) => i < withEvents || rows.get(org)))
     : new Map<string, Address>();
   const anchors = anchored
     .flatMap((l) => keep(ctx.log, decodeAnchorLog(l, served), l))

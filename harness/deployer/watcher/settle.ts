@@ -122,17 +122,18 @@ export async function settle(
   const touched = rewound(ctx, rewindTo);
   const ahead = rewindTo === undefined ? [] : store.orgsUpdatedAfter(rewindTo);
   const dueRows = store.dueOrgs(to);
-  const rows = new Map(read);
-  for (const row of dueRows) rows.set(row.org, row);
+  const rows = dueRows.length ? new Map([...read, ...dueRows.map((r) => [r.org, r] as const)]) : read;
   const before = storedRows(store, rows);
-  const withEvents = events.map((e) => e.org);
-  const due = dueRows.map((row) => row.org);
-  const affected = [...new Set([...touched.keys(), ...withEvents, ...ahead, ...due])];
+  // Orgs whose logs moved their state: touched above the fork, or with events here.
+  const moved = new Set(touched.keys());
+  for (const e of events) moved.add(e.org);
+  const affected = new Set(moved);
+  for (const org of ahead) affected.add(org);
+  for (const row of dueRows) affected.add(row.org);
   const { states, logged } = applyEvents(baseState(before, affected, touched), events);
-  if (rewindTo !== undefined)
-    await fromContract(ctx, states, [...new Set([...touched.keys(), ...withEvents])], to);
-  const updates = affected.map((org): OrgUpdate => {
-    const deployment = states.get(org) ?? { expiry: 0n };
+  if (rewindTo !== undefined) await fromContract(ctx, states, [...moved], to);
+  const updates = [...affected].map((org): OrgUpdate => {
+    const deployment = states.get(org) ?? NOTHING;
     return { org, deployment, verdict: verdictAt(deployment, to, ctx.terms), block: to };
   });
   return { updates, logged, before };
@@ -144,9 +145,10 @@ export function changesOf(
   updates: readonly OrgUpdate[],
   to: bigint,
 ): DesiredOrg[] {
-  return updates.flatMap((u) => {
+  const out: DesiredOrg[] = [];
+  for (const u of updates) {
     const row = ctx.store.org(u.org);
-    if (!row && u.deployment.expiry === 0n) return [];
+    if (!row && u.deployment.expiry === 0n) continue;
     // The update's verdict is the one at `to`: not judged again.
     const after: DesiredOrg = {
       org: u.org,
@@ -156,6 +158,7 @@ export function changesOf(
       desired: u.verdict.desired,
       block: to,
     };
-    return differs(row, after) ? [after] : [];
-  });
+    if (differs(row, after)) out.push(after);
+  }
+  return out;
 }
