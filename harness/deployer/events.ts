@@ -2,7 +2,6 @@
  * From raw `eth_getLogs` entries to the deployer's events, or a reason to skip the log. Pure:
  * a log counts only if it comes from the expected contract and decodes strictly.
  */
-import sha3 from 'js-sha3';
 import { decodeEventLog, encodeEventTopics, isHex, type Address, type Hash, type Hex } from 'viem';
 import { ethProviderAbi, orgAbi } from '../../contracts/index.js';
 
@@ -62,7 +61,7 @@ function isHash(value: unknown): value is Hash {
   return isHex(value) && value.length === 66;
 }
 
-/** Expected emitters by lowercase address (no checksum hashing per log), to their checksummed form. */
+/** Expected emitters by lowercase address (no checksum hashing per log), to the form the caller gave. */
 export type Emitters = ReadonlyMap<string, Address>;
 
 export function emitters(addresses: Iterable<Address>): Emitters {
@@ -97,47 +96,14 @@ function decodeAnchored(log: RpcLog) {
 const ADDRESS_WORD = /^0x0{24}[0-9a-fA-F]{40}$/;
 const UINT64_WORD = /^0x0{48}[0-9a-fA-F]{16}$/;
 
-const LOWER_A = 'a'.charCodeAt(0);
-/** The char codes of `checksumOf`'s answer, reused: `0x` and 40 digits. */
-const CHECKSUMMED = new Uint16Array(42).fill('0'.charCodeAt(0), 0, 1).fill('x'.charCodeAt(0), 1, 2);
-
-/**
- * EIP-55 form of a lowercase 40-digit hex address, as viem's `getAddress` gives it. Catch-up
- * hashes every new org: js-sha3's keccak is about 4x faster here than viem's (noble), and
- * `getAddress` also fills an LRU cache that cost as much again.
- */
-export function checksumOf(lowerHex: string): Address {
-  const hash = sha3.keccak256.array(lowerHex);
-  for (let i = 0; i < 40; i++) {
-    const c = lowerHex.charCodeAt(i);
-    const nibble = i % 2 === 0 ? (hash[i >> 1] as number) >> 4 : (hash[i >> 1] as number) & 15;
-    CHECKSUMMED[i + 2] = nibble >= 8 && c >= LOWER_A ? c - 32 : c;
-  }
-  // One string from char codes: building it a character at a time cost a third of the checksum.
-  return String.fromCharCode.apply(null, CHECKSUMMED as unknown as number[]) as Address;
-}
-
-/** `checksumOf`, once per address for the life of the returned function (one step). */
-export function checksums(): (lowerHex: string) => Address {
-  const seen = new Map<string, Address>();
-  return (lowerHex) => {
-    let address = seen.get(lowerHex);
-    if (!address) seen.set(lowerHex, (address = checksumOf(lowerHex)));
-    return address;
-  };
-}
-
 /**
  * `NewTopUp(address indexed org, uint64 expiry)` / `DeploymentStopped(address indexed org, uint64
  * atBlock)` of the served provider. Both have one shape, decoded strictly by hand: viem's generic
- * decoder re-hashes the ABI's event signatures for every log, which dominated catch-up time.
- * `checksum`: the EIP-55 form of a lowercase address (a step shares one, so an org is hashed once).
+ * decoder re-hashes the ABI's event signatures for every log, which dominated catch-up time. The
+ * org comes lowercase, as the deployer keys orgs (EIP-55 hashing per new org was a tenth of a
+ * catch-up).
  */
-export function decodeProviderLog(
-  log: RpcLog,
-  provider: Emitters,
-  checksum: (lowerHex: string) => Address = checksumOf,
-): Decoded<ProviderEvent> {
+export function decodeProviderLog(log: RpcLog, provider: Emitters): Decoded<ProviderEvent> {
   const where = placed(log, provider);
   if ('skip' in where) return where;
   const { at } = where.ok;
@@ -153,13 +119,12 @@ export function decodeProviderLog(
   if (!kind) return { skip: `not a deployment event (topic ${topic})` };
   if (topics.length !== 2 || typeof orgWord !== 'string' || !ADDRESS_WORD.test(orgWord))
     return { skip: 'undecodable: topics are not [event, address org]' };
-  const org = orgWord.slice(26);
   if (!UINT64_WORD.test(log.data)) return { skip: 'undecodable: data is not one uint64' };
   const value = BigInt(log.data);
-  const address = checksum(org.toLowerCase());
+  const org = `0x${orgWord.slice(26).toLowerCase()}` as Address;
   return kind === 'top-up'
-    ? { ok: { kind, org: address, expiry: value, at } }
-    : { ok: { kind, org: address, atBlock: value, at } };
+    ? { ok: { kind, org, expiry: value, at } }
+    : { ok: { kind, org, atBlock: value, at } };
 }
 
 /** `Anchored` of an org the provider serves; an id whose last 12 bytes are not zero is no radicle repository. */

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
-import { encodeFunctionData, getAddress, type Address } from 'viem';
+import { encodeFunctionData, type Address } from 'viem';
 import { ethProviderAbi } from '../../contracts/index.js';
 import { packagePrice } from '../../harness/chain/actions.js';
 import { mineUntilIncluded, sendMany } from '../../harness/chain/bulk.js';
@@ -76,9 +76,9 @@ export function watch(
   return { watcher, store, dir, config, changes, log };
 }
 
-/** Fresh, never-used org addresses (providers accept any address as org). */
+/** Fresh, never-used org addresses (providers accept any address as org), lowercase as the deployer keys them. */
 export function org(n: number): Address {
-  return getAddress(`0x${(0x0dec0de000 + n).toString(16).padStart(40, '0')}`);
+  return `0x${(0x0dec0de000 + n).toString(16).padStart(40, '0')}`;
 }
 
 /**

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { Address, Hash } from 'viem';
 import { verdictAt, type Terms } from '../../harness/deployer/desired.js';
 import { base58, radRepoId } from '../../harness/deployer/events.js';
+import { ORG_BATCH } from '../../harness/deployer/state/queries.js';
 import {
   openStore,
   padBlock,
@@ -116,6 +117,77 @@ describe('deployer state', () => {
     expect(store.allocatePort(ORG, 9000, 9001)).toBe(9000);
     expect(() => store.setRuntime(ORG2, { port: 9000 })).toThrow(/UNIQUE/);
     expect(store.allocatePort(ORG2, 9000, 9001)).toBe(9001);
+    // v3 checks the same values, by comparisons.
+    expect(() => store.setRuntime(ORG, { status: 'bogus' as 'gone' })).toThrow(/CHECK constraint/);
+    expect(store.org(ORG)).toMatchObject({ status: 'pending', port: 9000 });
+    store.close();
+  });
+
+  it("keys a v1 state's checksummed orgs by lowercase address: rows, logs, anchors and scans", () => {
+    const dir = tempDir();
+    const file = join(dir, STATE_FILE);
+    copyFileSync(join(import.meta.dirname, 'fixtures/state-v1.sqlite'), file);
+    const MIXED = '0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed' as Address;
+    const KEY = MIXED.toLowerCase() as Address;
+    const v1 = new Database(file);
+    v1.prepare(
+      'INSERT INTO logs (block_hash, tx_hash, log_index, block_number, org, event, value) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ).run(hash(14), hash(1414), 0, 14, MIXED, 'top-up', padBlock(400n));
+    v1.prepare(
+      "INSERT INTO orgs (address, expiry, active, desired, changes_at, updated_block, port) VALUES (?, ?, 1, 'run', ?, 14, 9005)",
+    ).run(MIXED, padBlock(400n), padBlock(400n));
+    v1.prepare(
+      "INSERT INTO anchors (block_hash, tx_hash, log_index, block_number, org, repo, id, tag, multihash) VALUES (?, ?, 0, 13, ?, 'rad:z1', ?, 1, '0x')",
+    ).run(hash(13), hash(1313), MIXED, hash(7));
+    v1.prepare('INSERT INTO anchor_scans (org, next_block, until_block) VALUES (?, 1, 13)').run(MIXED);
+    v1.close();
+
+    const store = openStore(dir, ID);
+    expect(store.org(MIXED)).toMatchObject({ org: KEY, expiry: 400n, port: 9005 });
+    expect(store.org(KEY)?.org).toBe(KEY);
+    expect(store.orgAddresses()).toContain(KEY);
+    expect(store.touchedAfter(13n)).toEqual(new Map([[KEY, { expiry: 0n }]]));
+    expect(store.anchorsOf(MIXED).map((a) => a.org)).toEqual([KEY]);
+    expect(store.nextScans(10).map((s) => s.org)).toEqual([KEY]);
+    expect(store.counts().logs).toBe(4);
+    // Written in either case, it is the one org.
+    store.commitStep(
+      stepWith({
+        cursor: { number: 15n, hash: hash(15) },
+        events: [],
+        orgs: [
+          { org: MIXED, deployment: { expiry: 500n }, verdict: { active: true, desired: 'run' }, block: 15n },
+        ],
+      }),
+    );
+    expect(store.org(KEY)).toMatchObject({ expiry: 500n, port: 9005 });
+    expect(store.counts().orgs).toBe(3);
+    store.close();
+  });
+
+  it('writes a step of many orgs in batches, keeping what the reconciler recorded of each', () => {
+    const store = openStore(tempDir(), ID);
+    const many = Array.from(
+      { length: 2 * ORG_BATCH + 7 },
+      (_, i) => `0x${(i + 1).toString(16).padStart(40, '0')}` as Address,
+    );
+    const orgsAt = (block: bigint, expiry: bigint): StepWrite['orgs'] =>
+      many.map((org) => ({
+        org,
+        deployment: { expiry },
+        verdict: verdictAt({ expiry }, block, { graceBlocks: 5n, retentionBlocks: 10n }),
+        block,
+      }));
+    store.commitStep(stepWith({ events: [], orgs: orgsAt(10n, 110n) }));
+    store.setRuntime(many[0]!, { status: 'active', port: 9000 });
+    store.setRuntime(many.at(-1)!, { status: 'active', port: 9001 });
+    store.commitStep(
+      stepWith({ cursor: { number: 11n, hash: hash(11) }, events: [], orgs: orgsAt(11n, 120n) }),
+    );
+    expect(store.counts().orgs).toBe(many.length);
+    expect(store.orgs().every((o) => o.expiry === 120n && o.block === 11n && o.desired === 'run')).toBe(true);
+    expect(store.org(many[0]!)).toMatchObject({ status: 'active', port: 9000 });
+    expect(store.org(many.at(-1)!)).toMatchObject({ status: 'active', port: 9001 });
     store.close();
   });
 

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Address, Hash } from 'viem';
+import { verdictAt } from '../../harness/deployer/desired.js';
 import { TOPICS, type ProviderEvent, type RpcLog } from '../../harness/deployer/events.js';
 import { memoryLogger } from '../../harness/deployer/log.js';
 import type { ChainReader, LogFilter } from '../../harness/deployer/rpc.js';
@@ -201,14 +202,19 @@ describe('the base state of a step, and what the reconciler hears', () => {
 
   it('hears of an org only when its desired state differs from the stored one, and not of one never stored and gone', () => {
     const store = stored();
-    const ctx = { store, terms };
+    const ctx = { store };
     const same = {
       org,
       deployment: { expiry: 20n, stoppedAt: 20n },
       verdict: { active: false, desired: 'stop' as const },
       block: 21n,
     };
-    const renewed = { ...same, deployment: { expiry: 300n } };
+    // As settle gives them: the verdict at the step's block.
+    const renewed = {
+      ...same,
+      deployment: { expiry: 300n },
+      verdict: verdictAt({ expiry: 300n }, 21n, terms),
+    };
     const never = { ...same, org: orgN(9), deployment: { expiry: 0n } };
     expect(changesOf(ctx, [same, never], 21n)).toEqual([]);
     expect(changesOf(ctx, [renewed], 21n)).toEqual([

@@ -317,7 +317,7 @@ describe('watcher: anchors', () => {
     expect(anchors[0]!.repo).toMatch(/^rad:z[1-9A-HJ-NP-Za-km-z]{26,28}$/);
     expect(t.store.anchorsOf(other)).toEqual([]);
     expect(t.store.counts().scans).toBe(0);
-    expect(t.changes.flatMap((c) => c.anchored)).toContain(served);
+    expect(t.changes.flatMap((c) => c.anchored)).toContain(served.toLowerCase());
     expect(t.log.entries().filter((e) => e.msg === 'skipped log')).toHaveLength(1);
   });
 });

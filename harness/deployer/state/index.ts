@@ -13,12 +13,12 @@ import Database from 'better-sqlite3';
 import type { Address, Hash, Hex } from 'viem';
 import type { DeploymentState, DesiredOrg } from '../desired.js';
 import { prepareQueries } from './queries.js';
-import { addStatesBefore, desiredOfRow, orgOf, padBlock, type Row } from './rows.js';
+import { addStatesBefore, desiredOfRow, orgKey, orgOf, padBlock, type Row } from './rows.js';
 import { migrate, pinIdentity, STATE_FILE } from './schema.js';
 import type { AnchorScan, Cursor, OrgRow, Status, StoredAnchor } from './types.js';
 import { writers } from './write.js';
 
-export { desiredOfRow, padBlock } from './rows.js';
+export { desiredOfRow, orgKey, padBlock } from './rows.js';
 export { SCHEMA_VERSION, STATE_FILE } from './schema.js';
 export type * from './types.js';
 
@@ -72,13 +72,13 @@ export function openStore(dir: string, identity: { chainId: number; provider: Ad
       return row && { number: row.number as bigint, hash: row.hash as Hash };
     },
     org(address: Address): OrgRow | undefined {
-      const row = q.org.get(address) as Row | undefined;
+      const row = q.org.get(orgKey(address)) as Row | undefined;
       return row && orgOf(row);
     },
     /** The stored ones of `addresses`. */
     orgsIn(addresses: readonly Address[]): OrgRow[] {
       if (addresses.length === 0) return [];
-      return (q.orgsIn.all(JSON.stringify(addresses)) as Row[]).map(orgOf);
+      return (q.orgsIn.all(JSON.stringify(addresses.map(orgKey))) as Row[]).map(orgOf);
     },
     orgs(): OrgRow[] {
       return (q.orgs.all() as Row[]).map(orgOf);
@@ -107,7 +107,7 @@ export function openStore(dir: string, identity: { chainId: number; provider: Ad
       return q.anchoredAfter.all(block) as Address[];
     },
     anchorsOf(org: Address): StoredAnchor[] {
-      return (q.anchorsOf.all(org) as Row[]).map((r) => ({
+      return (q.anchorsOf.all(orgKey(org)) as Row[]).map((r) => ({
         org: r.org as Address,
         id: r.id as Hex,
         repo: r.repo as string,

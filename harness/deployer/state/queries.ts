@@ -1,6 +1,19 @@
 /** Every statement the store runs, prepared once per open database. */
 import type Database from 'better-sqlite3';
 
+/** Orgs per upsert statement: a catch-up's statement runs cost more than their rows. */
+export const ORG_BATCH = 200;
+
+/** Upserts the watcher's columns of `rows` orgs, 7 parameters each (the reconciler's stay). */
+function upsertOrgs(db: Database.Database, rows: number) {
+  return db.prepare(`
+      INSERT INTO orgs (address, expiry, active, stopped_at, desired, changes_at, updated_block)
+      VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}
+      ON CONFLICT (address) DO UPDATE SET
+        expiry = excluded.expiry, active = excluded.active, stopped_at = excluded.stopped_at,
+        desired = excluded.desired, changes_at = excluded.changes_at, updated_block = excluded.updated_block`);
+}
+
 export function prepareQueries(db: Database.Database) {
   return {
     cursor: db.prepare('SELECT number, hash FROM cursor WHERE id = 1'),
@@ -28,12 +41,8 @@ export function prepareQueries(db: Database.Database) {
     logsAfter: db.prepare('SELECT events FROM block_logs WHERE number > ? ORDER BY number').pluck(),
     updatedAfter: db.prepare('SELECT address FROM orgs WHERE updated_block > ?').pluck(),
     anchoredAfter: db.prepare('SELECT DISTINCT org FROM anchors WHERE block_number > ?').pluck(),
-    upsertOrg: db.prepare(`
-      INSERT INTO orgs (address, expiry, active, stopped_at, desired, changes_at, updated_block)
-      VALUES (?, ?, ?, ?, ?, ?, ?)
-      ON CONFLICT (address) DO UPDATE SET
-        expiry = excluded.expiry, active = excluded.active, stopped_at = excluded.stopped_at,
-        desired = excluded.desired, changes_at = excluded.changes_at, updated_block = excluded.updated_block`),
+    upsertOrg: upsertOrgs(db, 1),
+    upsertOrgBatch: upsertOrgs(db, ORG_BATCH),
     deleteFreeOrg: db.prepare(`
       DELETE FROM orgs WHERE address = ? AND status = 'pending'
         AND port IS NULL AND nid IS NULL AND container_id IS NULL AND volume IS NULL`),

@@ -5,6 +5,9 @@ import type { LoggedEvent, OrgRow, Status } from './types.js';
 
 export type Row = Record<string, unknown>;
 
+/** An org's key: its address in lower case (EIP-55 hashing per org was a tenth of a catch-up). */
+export const orgKey = (address: string) => address.toLowerCase() as Address;
+
 /** uint64 as text that sorts like the number. */
 export function padBlock(n: bigint): string {
   return n.toString().padStart(20, '0');
@@ -47,7 +50,7 @@ export function encodeLogs(events: readonly LoggedEvent[]): string {
   return JSON.stringify(
     events.map((e): LogEntry => [
       e.at.logIndex,
-      e.org,
+      orgKey(e.org),
       e.kind,
       String(e.kind === 'top-up' ? e.expiry : e.atBlock),
       String(e.before.expiry),

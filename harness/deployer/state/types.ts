@@ -1,4 +1,7 @@
-/** What the store holds, as the watcher and the reconciler see it. */
+/**
+ * What the store holds, as the watcher and the reconciler see it. Orgs are keyed by lowercase
+ * address: the store takes any case and answers in lower case.
+ */
 import type { Address, Hash, Hex } from 'viem';
 import type { DeploymentState, DesiredOrg, Verdict } from '../desired.js';
 import type { Anchor, ProviderEvent } from '../events.js';

@@ -5,8 +5,8 @@
 import type Database from 'better-sqlite3';
 import type { Address } from 'viem';
 import type { Anchor } from '../events.js';
-import type { Queries } from './queries.js';
-import { encodeLogs, padBlock, type Row } from './rows.js';
+import { ORG_BATCH, type Queries } from './queries.js';
+import { encodeLogs, orgKey, padBlock, type Row } from './rows.js';
 import type { LoggedEvent, RuntimeUpdate, StepWrite } from './types.js';
 
 function byBlock(events: readonly LoggedEvent[]): Map<bigint, LoggedEvent[]> {
@@ -24,20 +24,46 @@ export function writers(db: Database.Database, q: Queries) {
     const anchored = new Set<Address>();
     for (const a of anchors) {
       const { blockHash, transactionHash, logIndex, blockNumber } = a.at;
+      const org = orgKey(a.org);
       const added = q.addAnchor.run(
         blockHash,
         transactionHash,
         logIndex,
         blockNumber,
-        a.org,
+        org,
         a.repo,
         a.id,
         a.tag,
         a.multihash,
       );
-      if (added.changes > 0) anchored.add(a.org);
+      if (added.changes > 0) anchored.add(org);
     }
     return [...anchored];
+  }
+
+  /** The watcher's columns of `orgs`, positional (binding an object per row cost a third of the writes). */
+  function orgParams(orgs: StepWrite['orgs']): unknown[] {
+    const params = new Array<unknown>(orgs.length * 7);
+    let i = 0;
+    for (const { org, deployment, verdict, block } of orgs) {
+      params[i++] = orgKey(org);
+      params[i++] = padBlock(deployment.expiry);
+      params[i++] = verdict.active ? 1 : 0;
+      params[i++] = deployment.stoppedAt ?? null;
+      params[i++] = verdict.desired;
+      params[i++] = verdict.changesAt === undefined ? null : padBlock(verdict.changesAt);
+      params[i++] = block;
+    }
+    return params;
+  }
+
+  /** ORG_BATCH orgs per statement run, the rest one at a time; in key order, so the B-tree appends. */
+  function upsertOrgs(unsorted: StepWrite['orgs']): void {
+    const orgs = [...unsorted].sort((a, b) => (a.org < b.org ? -1 : 1));
+    const batched = orgs.length - (orgs.length % ORG_BATCH);
+    for (let i = 0; i < batched; i += ORG_BATCH)
+      q.upsertOrgBatch.run(orgParams(orgs.slice(i, i + ORG_BATCH)));
+    for (let i = batched; i < orgs.length; i++) q.upsertOrg.run(orgParams(orgs.slice(i, i + 1)));
   }
 
   /** Writes one watcher step atomically; returns the orgs that got new anchors and those deleted. */
@@ -53,21 +79,10 @@ export function writers(db: Database.Database, q: Queries) {
       q.addBlockLogs.run(blockNumber, blockHash, encodeLogs(events));
     }
     const anchored = insertAnchors(step.anchors);
-    // Positional parameters: binding an object per row cost a third of the org writes in catch-up.
-    for (const { org, deployment, verdict, block } of step.orgs) {
-      q.upsertOrg.run(
-        org,
-        padBlock(deployment.expiry),
-        verdict.active ? 1 : 0,
-        deployment.stoppedAt ?? null,
-        verdict.desired,
-        verdict.changesAt === undefined ? null : padBlock(verdict.changesAt),
-        block,
-      );
-    }
-    for (const s of step.scans) q.addScan.run(s.org, s.next, s.until);
+    upsertOrgs(step.orgs);
+    for (const s of step.scans) q.addScan.run(orgKey(s.org), s.next, s.until);
     const deleted: Address[] = [];
-    for (const org of step.removed) {
+    for (const org of step.removed.map(orgKey)) {
       q.deleteScan.run(org);
       if (q.deleteFreeOrg.run(org).changes > 0) {
         q.deleteAnchorsOf.run(org);
@@ -85,7 +100,7 @@ export function writers(db: Database.Database, q: Queries) {
   const commitScan = db.transaction(
     (orgs: readonly Address[], through: bigint, anchors: readonly Anchor[]) => {
       const anchored = insertAnchors(anchors);
-      for (const org of orgs) q.advanceScan.run(through + 1n, org);
+      for (const org of orgs) q.advanceScan.run(through + 1n, orgKey(org));
       q.finishScans.run();
       return anchored;
     },
@@ -104,7 +119,7 @@ export function writers(db: Database.Database, q: Queries) {
     if (keys.length === 0) return;
     const sql = `UPDATE orgs SET ${keys.map((k) => `${columns[k]} = @${k}`).join(', ')} WHERE address = @address`;
     const values = Object.fromEntries(keys.map((k) => [k, update[k]]));
-    db.prepare(sql).run({ ...values, address });
+    db.prepare(sql).run({ ...values, address: orgKey(address) });
   }
 
   /**
@@ -112,7 +127,8 @@ export function writers(db: Database.Database, q: Queries) {
    * same transaction (the column is UNIQUE: two orgs never share a port).
 
    */
-  const allocatePort = db.transaction((address: Address, min: number, max: number): number => {
+  const allocatePort = db.transaction((org: Address, min: number, max: number): number => {
+    const address = orgKey(org);
     const row = q.org.get(address) as Row | undefined;
     if (!row) throw new Error(`no org ${address} in the state`);
     if (row.port !== null) return Number(row.port);

@@ -1,7 +1,6 @@
 /** The chain reads of a step: a range's deployment logs and anchors, each checked against one chain. */
 import type { Address, Hash } from 'viem';
 import {
-  checksums,
   decodeAnchorLog,
   decodeProviderLog,
   emitters,
@@ -45,8 +44,6 @@ export function splitRange(
   return out;
 }
 
-const keyOf = (at: LogPosition) => `${at.blockHash}:${at.transactionHash}:${at.logIndex}`;
-
 /** The decoded log, or nothing (logged: a foreign contract's at debug, anything else as a warning). */
 export function keep<T>(log: Logger, decoded: Decoded<T>, raw: RpcLog): T[] {
   if ('ok' in decoded) return [decoded.ok];
@@ -68,12 +65,16 @@ export async function hashOf(ctx: Pick<WatchContext, 'reader'>, number: bigint):
   return hash;
 }
 
-/** Every log of a range must come from the chain whose block `to` is `hash`. */
+/**
+ * Every log of a range must come from the chain whose block `to` is `hash`. `now`: the hash of `to`
+ * asked after every read of the range (default: asked here).
+ */
 export async function checkConsistent(
   ctx: Pick<WatchContext, 'reader'>,
   to: bigint,
   hash: Hash,
   positions: readonly LogPosition[],
+  now: () => Promise<Hash> = () => hashOf(ctx, to),
 ): Promise<void> {
   const seen = new Map<bigint, Hash>();
   for (const at of positions) {
@@ -90,7 +91,7 @@ export async function checkConsistent(
     if (canonical !== seen.get(newest))
       throw new ChainMovedError(`logs of block ${newest} are from a stale chain`);
   }
-  if ((await hashOf(ctx, to)) !== hash) throw new ChainMovedError(`block ${to} changed during the step`);
+  if ((await now()) !== hash) throw new ChainMovedError(`block ${to} changed during the step`);
 }
 
 /** Only what lies in the range read: a node answering with other blocks is not trusted with them. */
@@ -100,24 +101,36 @@ function inRange(log: Logger, from: bigint, to: bigint, at: LogPosition): boolea
   return false;
 }
 
+/**
+ * Logs already taken, by block hash and log index (the index is the log's place in its block): no
+ * key string per log, which cost as much as decoding it.
+ */
+function once(): (at: LogPosition) => boolean {
+  const taken = new Map<string, Set<number>>();
+  return (at) => {
+    let block = taken.get(at.blockHash);
+    if (!block) taken.set(at.blockHash, (block = new Set()));
+    if (block.has(at.logIndex)) return false;
+    block.add(at.logIndex);
+    return true;
+  };
+}
+
 /** The provider's `NewTopUp` / `DeploymentStopped` among `logs` of the range, each once (one pass: catch-up's hot loop). */
 function providerEvents(
   ctx: WatchContext,
   logs: readonly RpcLog[],
-  range: { from: bigint; to: bigint; checksum: (lowerHex: string) => Address },
+  range: { from: bigint; to: bigint; first: (at: LogPosition) => boolean },
 ): ProviderEvent[] {
-  const seen = new Set<string>();
   const out: ProviderEvent[] = [];
   for (const l of logs) {
-    const decoded = decodeProviderLog(l, ctx.providerOnly, range.checksum);
+    const decoded = decodeProviderLog(l, ctx.providerOnly);
     if (!('ok' in decoded)) {
       keep(ctx.log, decoded, l);
       continue;
     }
-    const key = keyOf(decoded.ok.at);
-    if (seen.has(key)) continue;
-    seen.add(key);
-    if (inRange(ctx.log, range.from, range.to, decoded.ok.at)) out.push(decoded.ok);
+    if (range.first(decoded.ok.at) && inRange(ctx.log, range.from, range.to, decoded.ok.at))
+      out.push(decoded.ok);
   }
   return out;
 }
@@ -150,39 +163,43 @@ const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
  * stored rows of the orgs either names. Two reads side by side: the provider's logs, and every
  * `Anchored` of the range by topic alone, kept here only if emitted by a served org. (By address,
  * the orgs first seen in the range would need a second read after the first, and every batch of
- * addresses costs the node a pass over the range.) Each org is checksummed and looked up once:
- * `rows` holds every org the logs name, undefined for one not stored.
+ * addresses costs the node a pass over the range.) Each org is looked up once, by its lowercase
+ * key: `rows` holds every org the logs name, undefined for one not stored.
  */
 export async function readRange(ctx: WatchContext, from: bigint, to: bigint) {
   if (to < from) return { events: [], anchors: [], fresh: [], rows: new Map<Address, OrgRow | undefined>() };
   // A policy that counts every emitter's logs as the provider's reads them by topic alone.
   const any = ctx.logsFrom === 'any';
-  const deploymentLogs = (part: { from: bigint; to: bigint }) =>
-    ctx.reader.logs({
+  const first = once();
+  // Each part decoded as it comes: the node is still answering the others.
+  const deploymentEvents = async (part: { from: bigint; to: bigint }) => {
+    const logs = await ctx.reader.logs({
       ...(!any && { address: ctx.provider }),
       topics: [[TOPICS.newTopUp, TOPICS.deploymentStopped]],
       fromBlock: part.from,
       toBlock: part.to,
     });
+    const asProvider = any ? logs.map((l) => ({ ...l, address: ctx.provider })) : logs;
+    return providerEvents(ctx, asProvider, { from, to, first });
+  };
   const [parts, anchored] = await Promise.all([
-    Promise.all(splitRange(from, to, LOG_READ_SPLIT, SPLIT_MIN_BLOCKS).map(deploymentLogs)),
+    Promise.all(splitRange(from, to, LOG_READ_SPLIT, SPLIT_MIN_BLOCKS).map(deploymentEvents)),
     ctx.reader.logs({ topics: [TOPICS.anchored], fromBlock: from, toBlock: to }),
   ]);
-  const deployment = parts.length === 1 ? (parts[0] as RpcLog[]) : parts.flat();
-  const checksum = checksums();
-  const asProvider = any ? deployment.map((l) => ({ ...l, address: ctx.provider })) : deployment;
-  const events = providerEvents(ctx, asProvider, { from, to, checksum });
-  const withEvents = new Set(events.map((e) => e.org));
-  const named = new Set(withEvents);
+  const events = parts.length === 1 ? (parts[0] as ProviderEvent[]) : parts.flat();
+  // One map, no copies: the orgs with events first, then those only the anchors name.
+  const rows = new Map<Address, OrgRow | undefined>();
+  for (const e of events) rows.set(e.org, undefined);
+  const withEvents = rows.size;
   for (const l of anchored) {
     if (typeof l.address === 'string' && ADDRESS.test(l.address))
-      named.add(checksum(l.address.slice(2).toLowerCase()));
+      rows.set(l.address.toLowerCase() as Address, undefined);
   }
-  const rows = new Map<Address, OrgRow | undefined>([...named].map((org) => [org, undefined]));
-  for (const row of ctx.store.orgsIn([...named])) rows.set(row.org, row);
-  const fresh = [...withEvents].filter((org) => !rows.get(org));
+  const named = [...rows.keys()];
+  for (const row of ctx.store.orgsIn(named)) rows.set(row.org, row);
+  const fresh = named.slice(0, withEvents).filter((org) => !rows.get(org));
   const served = anchored.length
-    ? emitters([...named].filter((org) => rows.get(org) || withEvents.has(org)))
+    ? emitters(named.filter((org, i) => i < withEvents || rows.get(org)))
     : new Map<string, Address>();
   const anchors = anchored
     .flatMap((l) => keep(ctx.log, decodeAnchorLog(l, served), l))

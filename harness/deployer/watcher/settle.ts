@@ -4,10 +4,13 @@
  */
 import pLimit from 'p-limit';
 import type { Address } from 'viem';
-import { desiredOrg, differs, verdictAt, type DeploymentState, type DesiredOrg } from '../desired.js';
+import { differs, verdictAt, type DeploymentState, type DesiredOrg } from '../desired.js';
 import { byPosition, type ProviderEvent } from '../events.js';
-import { desiredOfRow, type LoggedEvent, type OrgRow, type OrgUpdate, type Store } from '../state/index.js';
+import type { LoggedEvent, OrgRow, OrgUpdate, Store } from '../state/index.js';
 import type { WatchContext } from './context.js';
+
+/** No deployment (shared: never changed in place). */
+const NOTHING: DeploymentState = { expiry: 0n };
 
 /** Concurrent `expiryOf` reads when recomputing after a reorg. */
 const READ_CONCURRENCY = 8;
@@ -21,13 +24,19 @@ export function applyEvents(
   events: readonly ProviderEvent[],
 ): { states: Map<Address, DeploymentState>; logged: LoggedEvent[] } {
   const states = new Map(base);
-  const logged = [...events].sort(byPosition).map((e): LoggedEvent => {
-    const before = states.get(e.org) ?? { expiry: 0n };
+  // A range's logs come in chain order: sorting 10 000 of them by a bigint comparison cost more than applying them.
+  const ordered = events.every((e, i) => i === 0 || byPosition(events[i - 1] as ProviderEvent, e) < 0)
+    ? events
+    : [...events].sort(byPosition);
+  const logged = ordered.map((e): LoggedEvent => {
+    const before = states.get(e.org) ?? NOTHING;
     states.set(
       e.org,
       e.kind === 'top-up' ? { expiry: e.expiry } : { expiry: e.atBlock, stoppedAt: e.atBlock },
     );
-    return { ...e, before };
+    return e.kind === 'top-up'
+      ? { kind: e.kind, org: e.org, expiry: e.expiry, at: e.at, before }
+      : { kind: e.kind, org: e.org, atBlock: e.atBlock, at: e.at, before };
   });
   return { states, logged };
 }
@@ -113,17 +122,18 @@ export async function settle(
   const touched = rewound(ctx, rewindTo);
   const ahead = rewindTo === undefined ? [] : store.orgsUpdatedAfter(rewindTo);
   const dueRows = store.dueOrgs(to);
-  const rows = new Map(read);
-  for (const row of dueRows) rows.set(row.org, row);
+  const rows = dueRows.length ? new Map([...read, ...dueRows.map((r) => [r.org, r] as const)]) : read;
   const before = storedRows(store, rows);
-  const withEvents = events.map((e) => e.org);
-  const due = dueRows.map((row) => row.org);
-  const affected = [...new Set([...touched.keys(), ...withEvents, ...ahead, ...due])];
+  // Orgs whose logs moved their state: touched above the fork, or with events here.
+  const moved = new Set(touched.keys());
+  for (const e of events) moved.add(e.org);
+  const affected = new Set(moved);
+  for (const org of ahead) affected.add(org);
+  for (const row of dueRows) affected.add(row.org);
   const { states, logged } = applyEvents(baseState(before, affected, touched), events);
-  if (rewindTo !== undefined)
-    await fromContract(ctx, states, [...new Set([...touched.keys(), ...withEvents])], to);
-  const updates = affected.map((org): OrgUpdate => {
-    const deployment = states.get(org) ?? { expiry: 0n };
+  if (rewindTo !== undefined) await fromContract(ctx, states, [...moved], to);
+  const updates = [...affected].map((org): OrgUpdate => {
+    const deployment = states.get(org) ?? NOTHING;
     return { org, deployment, verdict: verdictAt(deployment, to, ctx.terms), block: to };
   });
   return { updates, logged, before };
@@ -131,14 +141,24 @@ export async function settle(
 
 /** What the reconciler must hear: updates that differ from the stored desired state. */
 export function changesOf(
-  ctx: { store: Pick<Store, 'org'>; terms: WatchContext['terms'] },
+  ctx: { store: Pick<Store, 'org'> },
   updates: readonly OrgUpdate[],
   to: bigint,
 ): DesiredOrg[] {
-  return updates.flatMap((u) => {
+  const out: DesiredOrg[] = [];
+  for (const u of updates) {
     const row = ctx.store.org(u.org);
-    if (!row && u.deployment.expiry === 0n) return [];
-    const after = desiredOrg(u.org, u.deployment, to, ctx.terms);
-    return differs(row && desiredOfRow(row), after) ? [after] : [];
-  });
+    if (!row && u.deployment.expiry === 0n) continue;
+    // The update's verdict is the one at `to`: not judged again.
+    const after: DesiredOrg = {
+      org: u.org,
+      expiry: u.deployment.expiry,
+      ...(u.deployment.stoppedAt !== undefined && { stoppedAt: u.deployment.stoppedAt }),
+      active: u.verdict.active,
+      desired: u.verdict.desired,
+      block: to,
+    };
+    if (differs(row, after)) out.push(after);
+  }
+  return out;
 }

@@ -68,11 +68,14 @@ export async function step(ctx: WatchContext, notify: Notify): Promise<StepResul
   // Before the reads: checked again after them, so the logs are of the chain whose `to` is `hash`.
   const hash = to === base?.number ? base.hash : await hashOf(ctx, to);
   const { events, anchors, fresh, rows } = await readRange(ctx, from, to);
+  // Without a rewind, settling reads nothing of the chain: ask for `to`'s hash now, answered while it runs.
+  const after = rewindTo === undefined ? settled(hashOf(ctx, to)) : undefined;
   const unanchored = rewindTo === undefined ? [] : store.orgsAnchoredAfter(rewindTo);
   const { updates, logged, before } = await settle(ctx, to, events, rewindTo, rows);
-  await checkConsistent(ctx, to, hash, [...events.map((e) => e.at), ...anchors.map((a) => a.at)]);
+  const positions = [...events.map((e) => e.at), ...anchors.map((a) => a.at)];
+  await checkConsistent(ctx, to, hash, positions, after);
 
-  const changed = changesOf({ store: before, terms: ctx.terms }, updates, to);
+  const changed = changesOf({ store: before }, updates, to);
   const removed = new Set(updates.filter((u) => u.deployment.expiry === 0n).map((u) => u.org));
   const written = store.commitStep({
     ...(rewindTo !== undefined && { rewindTo }),
@@ -112,6 +115,12 @@ export async function step(ctx: WatchContext, notify: Notify): Promise<StepResul
     ...(reorg && { reorg }),
     change: { ...change, anchored: [...new Set([...change.anchored, ...scanned])] },
   };
+}
+
+/** `promise` as a function to await later; a rejection before then is not unhandled. */
+function settled<T>(promise: Promise<T>): () => Promise<T> {
+  promise.catch(() => undefined);
+  return () => promise;
 }
 
 /** Nothing new confirmed: spend the step on older anchors of recently seen orgs, if any. */
