@@ -88,12 +88,16 @@ export function orgNodeLabels(runId: string, org: string): Record<string, string
   return { [RUN_LABEL]: runId, [ORG_LABEL]: org.toLowerCase(), [ROLE_LABEL]: ORG_NODE_ROLE };
 }
 
-/** The org's node, created and started if needed; resolves once it answers with its NID. */
+/**
+ * The org's node, created and started if needed; resolves once it answers with its NID. `running`
+ * is told where the container runs before its node is waited for (its route can go in meanwhile).
+ */
 export async function ensureNode(
   ctx: ReconcileContext,
   row: OrgRow,
   network: string,
   state: Pick<ReconcilerState, 'answering' | 'stopping'>,
+  running?: (at: Pick<ServingNode, 'address' | 'port'>) => void,
 ): Promise<ServingNode> {
   const { docker, store } = ctx;
   const name = containerName(ctx.config.runId, orgLabel(row.org));
@@ -108,6 +112,7 @@ export async function ensureNode(
   const life = `${id} ${info.State.StartedAt}`;
   let nid = state.answering.get(life);
   if (nid === undefined) {
+    running?.({ address, port });
     const known = row.containerId === id ? row.nid : undefined;
     const asked = performance.now();
     nid = await ctx.readinessSlot(() =>
