@@ -111,6 +111,8 @@ export function createEdge({
         Image: image,
         Hostname: 'edge',
         Labels: { [RUN_LABEL]: runId, [ROLE_LABEL]: 'edge' },
+        // The image's health check is an exec every 2 s, which nothing here reads (applies fail loudly).
+        Healthcheck: { Test: ['NONE'] },
         HostConfig: {
           NetworkMode: publicNetwork,
           RestartPolicy: { Name: 'unless-stopped' },

@@ -161,6 +161,31 @@ describe('edge routes', () => {
     expect(applied).toEqual([[a], [a, b, c]]);
   });
 
+  it('forward: a route an apply carried (or is carrying) waits for no further apply', async () => {
+    const applied: EdgeRoute[][] = [];
+    let release: () => void = () => undefined;
+    const first = new Promise<void>((r) => (release = r));
+    const edge = {
+      apply: async (_s: EdgeState, routes: readonly EdgeRoute[]) => {
+        applied.push([...routes]);
+        if (applied.length === 1) await first;
+        return true;
+      },
+    };
+    const table = routeTable(initialState(), edge, { id: 'edge', publicAddress: '198.51.100.40' });
+    const a = { host: 'a', port: 1, address: '10.0.0.1' };
+    const b = { host: 'b', port: 2, address: '10.0.0.2' };
+    const early = table.forward(orgN(1), a); // routed while its node comes up
+    await new Promise((r) => setImmediate(r));
+    const answered = table.forward(orgN(1), a); // its node answers during that apply
+    release();
+    await Promise.all([early, answered]);
+    await table.forward(orgN(1), a);
+    expect(applied).toEqual([[a]]);
+    await table.forward(orgN(2), b);
+    expect(applied).toEqual([[a], [a, b]]);
+  });
+
   it('a failed apply fails its own sync only; without an edge a sync fails', async () => {
     let calls = 0;
     const edge = {
@@ -286,6 +311,22 @@ describe('the org-node', () => {
     await expect(
       waitForNid({ name: 'n', known: undefined, log, stopping, status: never, state: async () => running }),
     ).rejects.toThrow('stopping: gave up waiting for org-node n');
+  });
+
+  it('a stopping process does not wait out a wait in progress inside the node', async () => {
+    const { log } = memoryLogger();
+    const stop = new AbortController();
+    const hanging = () => new Promise<never>(() => undefined);
+    const waiting = waitForNid({
+      name: 'n',
+      known: undefined,
+      log,
+      stopping: stop.signal,
+      status: hanging,
+      state: async () => running,
+    });
+    stop.abort();
+    await expect(waiting).rejects.toThrow('stopping: gave up waiting for org-node n');
   });
 });
 
