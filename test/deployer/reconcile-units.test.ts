@@ -132,7 +132,8 @@ describe('edge routes', () => {
     ]);
   });
 
-  it('applies one at a time, the routes as they are when its turn comes; syncs asked meanwhile share the next', async () => {
+  /** A fake edge recording each apply's routes; the first apply hangs until `release`. */
+  function edgeHoldingFirstApply() {
     const applied: EdgeRoute[][] = [];
     let release: () => void = () => undefined;
     const first = new Promise<void>((r) => (release = r));
@@ -143,6 +144,11 @@ describe('edge routes', () => {
         return true;
       },
     };
+    return { edge, applied, release: () => release() };
+  }
+
+  it('applies one at a time, the routes as they are when its turn comes; syncs asked meanwhile share the next', async () => {
+    const { edge, applied, release } = edgeHoldingFirstApply();
     const state = initialState();
     const table = routeTable(state, edge, { id: 'edge', publicAddress: '198.51.100.40' });
     const a = { host: 'a', port: 1, address: '10.0.0.1' };
@@ -162,16 +168,7 @@ describe('edge routes', () => {
   });
 
   it('forward: a route an apply carried (or is carrying) waits for no further apply', async () => {
-    const applied: EdgeRoute[][] = [];
-    let release: () => void = () => undefined;
-    const first = new Promise<void>((r) => (release = r));
-    const edge = {
-      apply: async (_s: EdgeState, routes: readonly EdgeRoute[]) => {
-        applied.push([...routes]);
-        if (applied.length === 1) await first;
-        return true;
-      },
-    };
+    const { edge, applied, release } = edgeHoldingFirstApply();
     const table = routeTable(initialState(), edge, { id: 'edge', publicAddress: '198.51.100.40' });
     const a = { host: 'a', port: 1, address: '10.0.0.1' };
     const b = { host: 'b', port: 2, address: '10.0.0.2' };
