@@ -69,12 +69,23 @@ export async function aRecords(server: string, fqdn: string): Promise<string[]> 
 
 const bare = (name: string) => name.replace(/\.$/, '').toLowerCase();
 
-/** The browse PTRs (`_radicle-node._tcp.<zone>`) naming the instance of `fqdn`, without the trailing dot. */
-export async function ptrRecords(server: string, fqdn: string): Promise<string[]> {
+/** Every instance the browse PTR (`_radicle-node._tcp.<zone>`) lists, lowercase, without the trailing dot. */
+export async function browseRecords(server: string, zone: string): Promise<string[]> {
+  return (await orEmpty(resolverFor(server).resolvePtr(browseNameOf(zone)))).map(bare);
+}
+
+/**
+ * The browse PTRs naming the instance of `fqdn`, without the trailing dot; from `browse` when given
+ * (one answer shared by every org of a poll: it lists them all, too big for UDP past a few dozen).
+ */
+export async function ptrRecords(
+  server: string,
+  fqdn: string,
+  browse?: Promise<readonly string[]>,
+): Promise<string[]> {
   const instance = instanceNameOf(fqdn).toLowerCase();
   const zone = fqdn.slice(fqdn.indexOf('.') + 1);
-  const ptr = await orEmpty(resolverFor(server).resolvePtr(browseNameOf(zone)));
-  return ptr.map(bare).filter((p) => p === instance);
+  return (await (browse ?? browseRecords(server, zone))).filter((p) => p === instance);
 }
 
 /** The SRV records of the org's instance (`<label>._radicle-node._tcp.<zone>`), targets without the trailing dot. */
@@ -88,11 +99,18 @@ export async function txtRecords(server: string, fqdn: string): Promise<TxtRecor
   return (await orEmpty(resolverFor(server).resolveTxt(instanceNameOf(fqdn)))).map(parseTxt);
 }
 
-/** A, the browse PTR, SRV and TXT of the org at `fqdn` from `server`; missing ones are empty lists. */
-export async function lookup(server: string, fqdn: string): Promise<Records> {
+/**
+ * A, the browse PTR, SRV and TXT of the org at `fqdn` from `server`; missing ones are empty lists.
+ * `browse`: the browse PTR's answer already asked for (see ptrRecords).
+ */
+export async function lookup(
+  server: string,
+  fqdn: string,
+  browse?: Promise<readonly string[]>,
+): Promise<Records> {
   const [a, ptr, srv, txt] = await Promise.all([
     aRecords(server, fqdn),
-    ptrRecords(server, fqdn),
+    ptrRecords(server, fqdn, browse),
     srvRecords(server, fqdn),
     txtRecords(server, fqdn),
   ]);

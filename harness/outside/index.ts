@@ -8,6 +8,7 @@ export { SERVICE, labelOf, fqdnOf, browseNameOf, instanceNameOf } from './names.
 export {
   aRecords,
   ptrRecords,
+  browseRecords,
   srvRecords,
   txtRecords,
   lookup,

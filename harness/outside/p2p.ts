@@ -24,6 +24,11 @@ export interface Handshake {
   ok: boolean;
   session?: Session;
   error?: string;
+  /**
+   * `performance.now()` when the dial answered (freshHandshake: before the session is ended again,
+   * which on a loaded peer takes seconds of its own).
+   */
+  answeredAt?: number;
 }
 
 /** A radicle handshake from `peer` to `nid@host:port` (an existing session counts). */
@@ -73,8 +78,9 @@ export async function freshHandshake(
   };
   await bye();
   const r = await control(peer, dialCommand(addr, timeoutMs), timeoutMs + 2_000);
+  const answeredAt = performance.now();
   await bye();
-  if (r.ok && r.answer && !/disconnected|error/i.test(r.answer)) return { ok: true };
+  if (r.ok && r.answer && !/disconnected|error/i.test(r.answer)) return { ok: true, answeredAt };
   return { ok: false, error: `${addr}: ${r.answer || 'no answer'}`.slice(0, 300) };
 }
 

@@ -132,7 +132,8 @@ describe('edge routes', () => {
     ]);
   });
 
-  it('applies one at a time, the routes as they are when its turn comes; syncs asked meanwhile share the next', async () => {
+  /** A fake edge recording each apply's routes; the first apply hangs until `release`. */
+  function edgeHoldingFirstApply() {
     const applied: EdgeRoute[][] = [];
     let release: () => void = () => undefined;
     const first = new Promise<void>((r) => (release = r));
@@ -143,6 +144,11 @@ describe('edge routes', () => {
         return true;
       },
     };
+    return { edge, applied, release: () => release() };
+  }
+
+  it('applies one at a time, the routes as they are when its turn comes; syncs asked meanwhile share the next', async () => {
+    const { edge, applied, release } = edgeHoldingFirstApply();
     const state = initialState();
     const table = routeTable(state, edge, { id: 'edge', publicAddress: '198.51.100.40' });
     const a = { host: 'a', port: 1, address: '10.0.0.1' };
@@ -159,6 +165,22 @@ describe('edge routes', () => {
     await Promise.all([one, two, three]);
     // Two applies for three syncs: the second carries both routes asked while the first ran.
     expect(applied).toEqual([[a], [a, b, c]]);
+  });
+
+  it('forward: a route an apply carried (or is carrying) waits for no further apply', async () => {
+    const { edge, applied, release } = edgeHoldingFirstApply();
+    const table = routeTable(initialState(), edge, { id: 'edge', publicAddress: '198.51.100.40' });
+    const a = { host: 'a', port: 1, address: '10.0.0.1' };
+    const b = { host: 'b', port: 2, address: '10.0.0.2' };
+    const early = table.forward(orgN(1), a); // routed while its node comes up
+    await new Promise((r) => setImmediate(r));
+    const answered = table.forward(orgN(1), a); // its node answers during that apply
+    release();
+    await Promise.all([early, answered]);
+    await table.forward(orgN(1), a);
+    expect(applied).toEqual([[a]]);
+    await table.forward(orgN(2), b);
+    expect(applied).toEqual([[a], [a, b]]);
   });
 
   it('a failed apply fails its own sync only; without an edge a sync fails', async () => {
@@ -286,6 +308,22 @@ describe('the org-node', () => {
     await expect(
       waitForNid({ name: 'n', known: undefined, log, stopping, status: never, state: async () => running }),
     ).rejects.toThrow('stopping: gave up waiting for org-node n');
+  });
+
+  it('a stopping process does not wait out a wait in progress inside the node', async () => {
+    const { log } = memoryLogger();
+    const stop = new AbortController();
+    const hanging = () => new Promise<never>(() => undefined);
+    const waiting = waitForNid({
+      name: 'n',
+      known: undefined,
+      log,
+      stopping: stop.signal,
+      status: hanging,
+      state: async () => running,
+    });
+    stop.abort();
+    await expect(waiting).rejects.toThrow('stopping: gave up waiting for org-node n');
   });
 });
 

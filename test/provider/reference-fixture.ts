@@ -105,12 +105,16 @@ export interface Published {
 }
 
 /** The org's A, SRV and TXT records as the host resolves them, or undefined while incomplete. */
-export async function lookup(w: ReferenceWorld, org: Address): Promise<Published | undefined> {
+export async function lookup(
+  w: ReferenceWorld,
+  org: Address,
+  browse?: Promise<readonly string[]>,
+): Promise<Published | undefined> {
   const { topology } = w.booted;
   const fqdn = fqdnOf(org, topology.dns.zone);
   // Asked from the host (on the internet bridge) over UDP: no `docker exec` per query, so polling
   // fifty orgs does not load the engine the provider under test needs.
-  const p = publishedOf(fqdn, await lookupRecords(topology.dns.address, fqdn));
+  const p = publishedOf(fqdn, await lookupRecords(topology.dns.address, fqdn, browse));
   if (!p || p.expiry === undefined) return undefined;
   if (p.target !== fqdn) throw new Error(`SRV of ${fqdn} points at ${p.target}`);
   return { nid: p.nid, port: p.port, expiry: p.expiry, address: p.address };

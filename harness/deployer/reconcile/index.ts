@@ -25,11 +25,12 @@ export { containerName, ORG_NODE_ROLE, volumeName, type ReconcilerConfig } from 
 export { RESYNC_MS, RETRY_MS, type PassResult } from './loop.js';
 
 /**
- * Creates and starts side by side: with 4 at a time 50 orgs took 60 s to all start (bench/provision.ts
- * phases) where bare `docker run` of 50 at once has them all answering in ~25 s. Not more than 8:
- * dockerd 20.10 has deadlocked here in libnetwork with a few dozen container operations at once.
+ * Creates and starts side by side. 8 at a time had the last of 50 orgs started after 22 s
+ * (bench/provision.ts phases) where bare `docker run` of 50 at once has them all answering in ~17 s;
+ * 32 is what the scale baseline (harness/load/baseline.ts) holds bare runs to, and dockerd copes with
+ * it at 500 orgs. Removals stay at a few (pass.ts): dozens at once deadlocked dockerd 20.10 here.
  */
-const ENGINE_CONCURRENCY = 8;
+const ENGINE_CONCURRENCY = 32;
 /** A waiting node costs one blocked exec (its wait runs inside the node): a whole burst waits side by side. */
 const READINESS_CONCURRENCY = 128;
 

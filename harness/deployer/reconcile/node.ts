@@ -32,10 +32,11 @@ import {
 
 const READY_TIMEOUT_MS = 90_000;
 /**
- * How long one `orgnode-api ready` waits inside the node: one exec per wait (not one per poll),
- * short enough that a stopping process or an exited container is noticed between two.
+ * How long one `orgnode-api ready` waits inside the node: one exec per wait (not one per poll). An
+ * exec is a process the engine spawns, costly when a burst of org-nodes is starting (5 s waits made
+ * 2-4 execs a node there); an exited container ends it at once, a stopping process stops waiting.
  */
-const READY_WAIT_SECONDS = 5;
+const READY_WAIT_SECONDS = 20;
 const NID = /^z6Mk[1-9A-HJ-NP-Za-km-z]+$/;
 
 export interface ServingNode {
@@ -93,19 +94,28 @@ export function orgNodeLabels(runId: string, org: string): Record<string, string
   return { [RUN_LABEL]: runId, [ORG_LABEL]: org.toLowerCase(), [ROLE_LABEL]: ORG_NODE_ROLE };
 }
 
-/** The org's node, created and started if needed; resolves once it answers with its NID. */
+/**
+ * The org's node, created and started if needed; resolves once it answers with its NID. `running`
+ * is told where the container runs before its node is waited for (its route can go in meanwhile).
+ */
 export async function ensureNode(
   ctx: ReconcileContext,
   row: OrgRow,
   network: string,
   state: Pick<ReconcilerState, 'answering' | 'stopping'>,
+  running?: (at: Pick<ServingNode, 'address' | 'port'>) => void,
 ): Promise<ServingNode> {
   const { docker, store } = ctx;
   const name = containerName(ctx.config.runId, orgLabel(row.org));
   const port = ctx.ports.allocate(row);
   let info = await inspectContainer(docker, name);
-  if (!info || !info.State.Running)
-    info = await ctx.engineSlot(() => createAndStart(ctx, row, port, network));
+  if (!info || !info.State.Running) {
+    const found = info;
+    // Only what changes the engine holds a slot; reads do not.
+    const id = await ctx.engineSlot(() => createAndStart(ctx, row, port, network, found));
+    info = await inspectContainer(docker, id);
+    if (!info) throw new Error(`container ${name} vanished after its start`);
+  }
   if (row.containerId !== info.Id) store.setRuntime(row.org, { containerId: info.Id });
   const address = addressOn(info, network);
   if (!address) throw new Error(`org-node ${name} has no address on ${network}`);
@@ -113,6 +123,7 @@ export async function ensureNode(
   const life = `${id} ${info.State.StartedAt}`;
   let nid = state.answering.get(life);
   if (nid === undefined) {
+    running?.({ address, port });
     const known = row.containerId === id ? row.nid : undefined;
     const asked = performance.now();
     nid = await ctx.readinessSlot(() =>
@@ -152,17 +163,19 @@ export function readiness(exec: (cmd: string[]) => Promise<ExecResult>): () => P
   };
 }
 
+/** Creates (unless `found`) and starts the org's container: its id. */
 async function createAndStart(
   ctx: ReconcileContext,
   row: OrgRow,
   port: number,
   network: string,
-): Promise<Docker.ContainerInspectInfo> {
+  found: Docker.ContainerInspectInfo | undefined,
+): Promise<string> {
   const { docker, config } = ctx;
   const label = orgLabel(row.org);
   const name = containerName(config.runId, label);
-  let info = await inspectContainer(docker, name);
-  if (!info) {
+  let id = found?.Id;
+  if (!id) {
     const volume = volumeName(config.runId, label);
     await ensureVolume(docker, volume, orgNodeLabels(config.runId, row.org));
     ctx.store.setRuntime(row.org, { volume });
@@ -179,20 +192,17 @@ async function createAndStart(
       config: ctx.policy.nodeConfig,
     });
     try {
-      await docker.createContainer(spec);
+      id = (await docker.createContainer(spec)).id;
       ctx.log.info('org-node created', { org: row.org, container: name, port });
     } catch (error) {
       if (statusOf(error) !== 409) throw error; // made by a pass before a crash: adopt it
+      id = (await inspectContainer(docker, name))?.Id;
+      if (!id) throw new Error(`container ${name} vanished after creation`);
     }
-    info = await inspectContainer(docker, name);
-    if (!info) throw new Error(`container ${name} vanished after creation`);
   }
-  if (!info.State.Running) {
-    await startContainer(docker, info.Id);
-    ctx.log.info('org-node started', { org: row.org, container: name });
-    info = (await inspectContainer(docker, name)) ?? info;
-  }
-  return info;
+  await startContainer(docker, id);
+  ctx.log.info('org-node started', { org: row.org, container: name });
+  return id;
 }
 
 export interface NidProbe {
@@ -214,7 +224,7 @@ export async function waitForNid(p: NidProbe): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   for (let attempt = 0; ; attempt++) {
     const asked = performance.now();
-    const r = await p.status();
+    const r = await unlessStopping(p.status(), p.stopping, p.name);
     const nid = r.stdout.trim();
     if (r.exitCode === 0 && NID.test(nid)) {
       if (p.known && p.known !== nid)
@@ -234,4 +244,15 @@ export async function waitForNid(p: NidProbe): Promise<string> {
     // A wait that came back at once (no such command yet, a failing socket): back off before the next exec.
     if (performance.now() - asked < 1000) await sleep(Math.min(250 + attempt * 100, 1000));
   }
+}
+
+/** `work`, or a rejection as soon as `stopping` aborts (the work is left to end on its own). */
+function unlessStopping<T>(work: Promise<T>, stopping: AbortSignal | undefined, name: string): Promise<T> {
+  if (!stopping) return work;
+  return new Promise((resolve, reject) => {
+    const stop = () => reject(new Error(`stopping: gave up waiting for org-node ${name}`));
+    if (stopping.aborted) return stop();
+    stopping.addEventListener('abort', stop, { once: true });
+    work.then(resolve, reject).finally(() => stopping.removeEventListener('abort', stop));
+  });
 }

@@ -121,11 +121,20 @@ export async function serve(
 ): Promise<boolean> {
   const { fail, table, edgeState } = pass;
   const org = start.org;
+  const route = (at: Pick<ServingNode, 'address' | 'port'>) => ({
+    host: ctx.dns.fqdn(orgLabel(org)),
+    port: at.port,
+    address: at.address,
+  });
   let node: ServingNode;
   try {
     if (ctx.policy.recreate(start))
       await removeContainer(ctx.docker, containerName(ctx.config.runId, orgLabel(org)));
-    node = await ensureNode(ctx, start, pass.network, state);
+    // Routed while its node comes up (no record names it yet): in a burst an edge apply takes
+    // seconds, and it is then done by the time the node answers. A failure here is retried below.
+    node = await ensureNode(ctx, start, pass.network, state, (at) => {
+      if (edgeState) table.forward(org, route(at)).catch(() => undefined);
+    });
   } catch (error) {
     fail('org-node', org, error);
     // Not serving: no route (the org's records, if any, stay until a stop).
@@ -135,8 +144,7 @@ export async function serve(
   const row = ctx.store.org(org);
   if (!row || !edgeState) return false;
   try {
-    table.routes.set(org, { host: ctx.dns.fqdn(orgLabel(org)), port: node.port, address: node.address });
-    await table.sync();
+    await table.forward(org, route(node));
   } catch (error) {
     fail('edge routes', org, error);
     return false;
