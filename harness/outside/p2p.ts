@@ -66,7 +66,9 @@ export async function freshHandshake(
     (error: Error) => ({ ok: false, error: error.message }),
   );
   if (proved)
-    return proved.ok ? { ok: true } : { ok: false, error: `${addr}: ${proved.error}`.slice(0, 300) };
+    return proved.ok
+      ? { ok: true, answeredAt: performance.now() }
+      : { ok: false, error: `${addr}: ${proved.error}`.slice(0, 300) };
   // A port that takes no TCP connection answers no handshake, whatever session radicle still holds
   // from before (a reused session must not pass for a fresh one).
   if (!(await reaches(peer, host, port)))
