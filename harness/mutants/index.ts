@@ -18,6 +18,7 @@ import { ignoreConfirmations } from './ignore-confirmations.js';
 import { lastUpstream } from './last-upstream.js';
 import type { Mutant } from './mutant.js';
 import { neverTeardown } from './never-teardown.js';
+import { nextP2pNode } from './next-p2p-node.js';
 import { noBrowsePtr } from './no-browse-ptr.js';
 import { restartInGrace } from './restart-in-grace.js';
 import { reorgFinal } from './reorg-final.js';
@@ -47,6 +48,7 @@ export const MUTANTS = {
   'head-final': headFinal,
   'no-browse-ptr': noBrowsePtr,
   'last-upstream': lastUpstream,
+  'next-p2p-node': nextP2pNode,
 } as const satisfies Record<string, Mutant>;
 
 export type MutantName = keyof typeof MUTANTS;

@@ -40,6 +40,8 @@ const EXPECTED: Record<string, string[]> = {
   'no-browse-ptr': ['PROV-PROVISION', 'PROV-DNS'],
   // One org's Host is its own node's by luck; with two, every Host reaches one node.
   'last-upstream': ['PROV-HTTP', 'PROV-ISOLATION', 'PROV-MANY'],
+  // One org's port reaches its own node; with two, each port reaches the other's node (never served).
+  'next-p2p-node': ['PROV-PROVISION', 'PROV-P2P', 'PROV-ISOLATION', 'PROV-MANY'],
 };
 
 /** Contract mutants: the reference itself over a provider contract of their own (manifest `contracts`). */
