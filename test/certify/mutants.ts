@@ -78,6 +78,8 @@ const FAILS_WITH: Record<string, Record<string, RegExp>> = {
   'restart-in-grace': { 'PROV-GRACE-TOPUP': /the node restarted: started / },
   'restart-on-extend': { 'PROV-EXTEND': /the node restarted: started / },
   'shared-port': {
+    'PROV-PROVISION': /no handshake at [\d.]+:\d+, the port of \w+ \(z6Mk\w+\)/,
+    'PROV-P2P': /no handshake at [\d.]+:\d+, the port of \w+ \(z6Mk\w+\)/,
     'PROV-ISOLATION': /^alpha and beta share the p2p endpoint /,
     'PROV-MANY': /share the p2p endpoint /,
   },
