@@ -45,6 +45,8 @@ export interface EdgeOptions {
   httpPaths?: readonly string[];
   /** The address an org's Host is proxied to (default: its own node's). */
   httpUpstream?: HttpUpstream;
+  /** The address an org's public p2p port is forwarded to (default: its own node's). */
+  p2pTarget?: P2pTarget;
   log: Logger;
 }
 
@@ -58,13 +60,20 @@ export function edgeName(runId: string): string {
   return `oc-${runId}-edge`;
 }
 
+/** The address the edge forwards route `r`'s public p2p port to, given every route in the order written. */
+export type P2pTarget = (r: EdgeRoute, routes: readonly EdgeRoute[]) => string;
+
+export const ownP2pNode: P2pTarget = (r) => r.address;
+
 /** iptables-restore input (with --noflush: only our two chains are rewritten). */
-export function natRules(routes: readonly EdgeRoute[]): string {
+export function natRules(routes: readonly EdgeRoute[], target: P2pTarget = ownP2pNode): string {
   const lines = ['*nat', `-F ${DNAT_CHAIN}`, `-F ${SNAT_CHAIN}`];
-  for (const r of [...routes].sort((a, b) => a.port - b.port)) {
+  const sorted = [...routes].sort((a, b) => a.port - b.port);
+  for (const r of sorted) {
+    const address = target(r, sorted);
     lines.push(
-      `-A ${DNAT_CHAIN} -p tcp --dport ${r.port} -j DNAT --to-destination ${r.address}:${P2P_PORT}`,
-      `-A ${SNAT_CHAIN} -d ${r.address}/32 -p tcp --dport ${P2P_PORT} -j MASQUERADE`,
+      `-A ${DNAT_CHAIN} -p tcp --dport ${r.port} -j DNAT --to-destination ${address}:${P2P_PORT}`,
+      `-A ${SNAT_CHAIN} -d ${address}/32 -p tcp --dport ${P2P_PORT} -j MASQUERADE`,
     );
   }
   lines.push('COMMIT', '');
@@ -109,6 +118,7 @@ export function createEdge({
   clusterNetwork,
   httpPaths,
   httpUpstream,
+  p2pTarget,
   log,
 }: EdgeOptions) {
   const name = edgeName(runId);
@@ -175,7 +185,7 @@ export function createEdge({
 
   /** Makes the edge forward exactly `routes` (ports and Host names); a no-op when nothing changed. */
   async function apply(edge: EdgeState, routes: readonly EdgeRoute[]): Promise<boolean> {
-    const nat = natRules(routes);
+    const nat = natRules(routes, p2pTarget);
     const nginx = nginxConfig(routes, httpPaths, httpUpstream);
     if (applied?.id === edge.id && applied.nat === nat && applied.nginx === nginx) return false;
     const natChanged = applied?.id !== edge.id || applied.nat !== nat;

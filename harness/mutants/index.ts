@@ -19,6 +19,7 @@ import { ignoreConfirmations } from './ignore-confirmations.js';
 import { lastUpstream } from './last-upstream.js';
 import type { Mutant } from './mutant.js';
 import { neverTeardown } from './never-teardown.js';
+import { nextP2pNode } from './next-p2p-node.js';
 import { noBrowsePtr } from './no-browse-ptr.js';
 import { restartInGrace } from './restart-in-grace.js';
 import { reorgFinal } from './reorg-final.js';
@@ -49,6 +50,7 @@ export const MUTANTS = {
   'no-browse-ptr': noBrowsePtr,
   'idle-limits': idleLimits,
   'last-upstream': lastUpstream,
+  'next-p2p-node': nextP2pNode,
 } as const satisfies Record<string, Mutant>;
 
 export type MutantName = keyof typeof MUTANTS;

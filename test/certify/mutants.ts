@@ -22,6 +22,7 @@ export const MUTANTS = readdirSync(FAULTY_DIR).sort();
  * What each mutant's failing evidence must say, per requirement it fails: its own bug, not a timeout
  * that any broken provider would show (at least one failing line of the requirement matches).
  */
+const WRONG_NID_AT_PORT = /no handshake at [\d.]+:\d+: z6Mk\w+@[\d.]+:\d+: wrong-nid: /;
 const FAILS_WITH: Record<string, Record<string, RegExp>> = {
   amnesia: { 'PROV-CONTROLLER-RESTART': /TXT expiry=\d+, expiryOf on chain is \d+/ },
   'any-emitter': {
@@ -62,6 +63,13 @@ const FAILS_WITH: Record<string, Record<string, RegExp>> = {
     'PROV-ISOLATION': /^HTTP nid: HTTP by Host answers z6Mk\w+, the node at [\d.]+:\d+ answers z6Mk\w+/,
     'PROV-MANY': /^HTTP nid: HTTP by Host answers z6Mk\w+, the node at [\d.]+:\d+ answers z6Mk\w+/,
   },
+  // Each SRV port answers another org's node: the fresh handshake with the org's own NID there is refused.
+  'next-p2p-node': {
+    'PROV-PROVISION': WRONG_NID_AT_PORT,
+    'PROV-P2P': WRONG_NID_AT_PORT,
+    'PROV-ISOLATION': WRONG_NID_AT_PORT,
+    'PROV-MANY': WRONG_NID_AT_PORT,
+  },
   'never-teardown': { 'PROV-EXPIRY': /^(A|PTR|SRV|TXT) /, 'PROV-STOP': /^(A|PTR|SRV|TXT) / },
   'no-browse-ptr': {
     'PROV-PROVISION': /^no browse PTR to the instance of [0-9a-f]{40}\./,
@@ -74,6 +82,8 @@ const FAILS_WITH: Record<string, Record<string, RegExp>> = {
   'restart-in-grace': { 'PROV-GRACE-TOPUP': /the node restarted: started / },
   'restart-on-extend': { 'PROV-EXTEND': /the node restarted: started / },
   'shared-port': {
+    'PROV-PROVISION': /no handshake at [\d.]+:\d+, the port of \w+ \(z6Mk\w+\)/,
+    'PROV-P2P': /no handshake at [\d.]+:\d+, the port of \w+ \(z6Mk\w+\)/,
     'PROV-ISOLATION': /^alpha and beta share the p2p endpoint /,
     'PROV-MANY': /share the p2p endpoint /,
   },

@@ -66,6 +66,8 @@ describe('mutant policies (units)', () => {
       httpPaths: p.httpPaths,
       // Where each of two routes' Host goes (the routes in the order the edge writes them).
       httpUpstream: upstreams.map((r) => p.httpUpstream(r, upstreams)),
+      // Where each of two routes' p2p port goes (the routes in the order the edge writes them).
+      p2pTarget: upstreams.map((r) => p.p2pTarget(r, upstreams)),
       deploymentLogsFrom: p.deploymentLogsFrom,
     };
   };
@@ -82,6 +84,7 @@ describe('mutant policies (units)', () => {
       seedsAnchors: true,
       httpPaths: ['/'],
       httpUpstream: ['10.0.0.2', '10.0.0.3'],
+      p2pTarget: ['10.0.0.2', '10.0.0.3'],
       deploymentLogsFrom: 'provider',
       nodeConfig: {},
     });
@@ -111,6 +114,7 @@ describe('mutant policies (units)', () => {
       // On a chain it cannot read it takes the contract for an EthProvider (below: a TokenProvider).
       'eth-only': {},
       'last-upstream': { httpUpstream: ['10.0.0.3', '10.0.0.3'] },
+      'next-p2p-node': { p2pTarget: ['10.0.0.3', '10.0.0.2'] },
     };
     expect(Object.keys(changed).sort()).toEqual([...MUTANT_NAMES].sort());
     for (const name of MUTANT_NAMES) {

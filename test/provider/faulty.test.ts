@@ -24,7 +24,8 @@ const EXPECTED: Record<string, string[]> = {
   'wrong-nid': ['PROV-DNS'],
   'ephemeral-storage': ['PROV-NODE-RESTART', 'PROV-RENEWAL'],
   'ignore-confirmations': ['PROV-CONFIRMATIONS'],
-  'shared-port': ['PROV-ISOLATION', 'PROV-MANY'],
+  // One port for all: the org whose node does not answer there is never served.
+  'shared-port': ['PROV-PROVISION', 'PROV-P2P', 'PROV-ISOLATION', 'PROV-MANY'],
   'early-teardown': ['PROV-GRACE'],
   amnesia: ['PROV-CONTROLLER-RESTART'],
   // Nothing seeded: git over HTTP has nothing to clone either.
@@ -42,6 +43,8 @@ const EXPECTED: Record<string, string[]> = {
   'idle-limits': ['PROV-NAT', 'PROV-REPLICATION'],
   // One org's Host is its own node's by luck; with two, every Host reaches one node.
   'last-upstream': ['PROV-HTTP', 'PROV-ISOLATION', 'PROV-MANY'],
+  // One org's port reaches its own node; with two, each port reaches the other's node (never served).
+  'next-p2p-node': ['PROV-PROVISION', 'PROV-P2P', 'PROV-ISOLATION', 'PROV-MANY'],
 };
 
 /** Contract mutants: the reference itself over a provider contract of their own (manifest `contracts`). */

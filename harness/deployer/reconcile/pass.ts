@@ -49,6 +49,7 @@ function edgeOf(ctx: ReconcileContext, state: ReconcilerState, network: string):
     clusterNetwork: network,
     httpPaths: ctx.policy.httpPaths,
     httpUpstream: ctx.policy.httpUpstream,
+    p2pTarget: ctx.policy.p2pTarget,
     log: ctx.log,
   });
   return state.edge;
