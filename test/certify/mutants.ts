@@ -23,6 +23,9 @@ export const MUTANTS = readdirSync(FAULTY_DIR).sort();
  * that any broken provider would show (at least one failing line of the requirement matches).
  */
 const WRONG_NID_AT_PORT = /no handshake at [\d.]+:\d+: z6Mk\w+@[\d.]+:\d+: wrong-nid: /;
+const SHARED_PORT_HANDSHAKE =
+  /no handshake at [\d.]+:\d+(, the port of \w+ \(z6Mk\w+\)|: z6Mk\w+@[\d.]+:\d+: wrong-nid: )/;
+
 const FAILS_WITH: Record<string, Record<string, RegExp>> = {
   amnesia: { 'PROV-CONTROLLER-RESTART': /TXT expiry=\d+, expiryOf on chain is \d+/ },
   'any-emitter': {
@@ -81,9 +84,10 @@ const FAILS_WITH: Record<string, Record<string, RegExp>> = {
   },
   'restart-in-grace': { 'PROV-GRACE-TOPUP': /the node restarted: started / },
   'restart-on-extend': { 'PROV-EXTEND': /the node restarted: started / },
+  // The shared port answers the other org's NID: named as such once the harness knows whose it is.
   'shared-port': {
-    'PROV-PROVISION': /no handshake at [\d.]+:\d+, the port of \w+ \(z6Mk\w+\)/,
-    'PROV-P2P': /no handshake at [\d.]+:\d+, the port of \w+ \(z6Mk\w+\)/,
+    'PROV-PROVISION': SHARED_PORT_HANDSHAKE,
+    'PROV-P2P': SHARED_PORT_HANDSHAKE,
     'PROV-ISOLATION': /^alpha and beta share the p2p endpoint /,
     'PROV-MANY': /share the p2p endpoint /,
   },
