@@ -5,7 +5,7 @@
  */
 import { connect } from '../../peers/index.js';
 import { fqdnOf, lookup, nodeInfo } from '../../outside/index.js';
-import { defineStep, text } from './define.js';
+import { defineStep, text, type StepCheck } from './define.js';
 import { mapping, ref } from './support/forms.js';
 
 declare module '../model.js' {
@@ -35,35 +35,22 @@ export const connectStep = defineStep({
       );
     const target = `${node.nid}@${srv.target}:${srv.port}`;
     const seconds = ctx.world.profile.deadlines.connect;
-    const summary = `${s.peer} connects to ${s.org} (${srv.target}:${srv.port})`;
-    const expected = `${s.peer} holds a connected session with ${s.org}'s node ${target}`;
+    const judged = (check: Omit<StepCheck, 'expected' | 'deadline'>) => ({
+      summary: `${s.peer} connects to ${s.org} (${srv.target}:${srv.port})`,
+      facts: { nid: node.nid, port: srv.port },
+      check: {
+        ...check,
+        expected: `${s.peer} holds a connected session with ${s.org}'s node ${target}`,
+        deadline: { name: 'connect', seconds },
+      },
+    });
     try {
       const session = await connect(ctx.peer(s.peer), target, { timeoutMs: seconds * 1000 });
       ctx.connections.set(`${s.peer} ${s.org}`, { peer: s.peer, org: s.org, session });
-      return {
-        summary,
-        facts: { nid: node.nid, port: srv.port },
-        check: {
-          holds: true,
-          expected,
-          observed: { since: session.since },
-          deadline: { name: 'connect', seconds },
-        },
-      };
+      return judged({ holds: true, observed: { since: session.since } });
     } catch (error) {
-      const problem = (error as Error).message;
-      return {
-        summary,
-        facts: { nid: node.nid, port: srv.port },
-        check: {
-          holds: false,
-          expected,
-          failure: problem,
-          observed: { target },
-          deadline: { name: 'connect', seconds },
-        },
-        stopsOnFailure: true,
-      };
+      const failure = (error as Error).message;
+      return { ...judged({ holds: false, failure, observed: { target } }), stopsOnFailure: true };
     }
   },
   order: 240,
