@@ -236,6 +236,13 @@ export async function quoteEthForPackages(
   return needed;
 }
 
+/**
+ * Ether sent when no `value` is given: the quote plus 2%, because another swap (a scenario run
+ * side by side on the same chain) can move the pool between the quote and the block; the
+ * contract refunds what the swap did not spend.
+ */
+const withSlippage = (quote: bigint): bigint => quote + quote / 50n;
+
 /** Buys `packages` packages of tokens with ether (TokenProvider); ether beyond the swap comes back. */
 export async function topUpWithEth(
   wallet: WalletClient,
@@ -245,7 +252,7 @@ export async function topUpWithEth(
   { value, deadline, ...tx }: TxOverrides & { value?: bigint; deadline?: bigint } = {},
 ): Promise<Hash> {
   const [paid, until] = await Promise.all([
-    value ?? quoteEthForPackages(wallet, provider, packages),
+    value ?? quoteEthForPackages(wallet, provider, packages).then(withSlippage),
     deadline ?? defaultDeadline(wallet),
   ]);
   return wallet.writeContract({

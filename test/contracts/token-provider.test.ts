@@ -190,6 +190,24 @@ describe('TokenProvider top-ups', () => {
     expect(await ethBalance(w, user.account.address)).toBe(before - needed - gasCost(receipt));
   });
 
+  it('topUpWithEth without a value still pays when another swap lands first in the same block', async () => {
+    const { d, user, stranger, test } = world();
+    // Both quotes read the latest block; the stranger's swap, mined first, moves the pool.
+    await test.setAutomine(false);
+    try {
+      const first = await topUpWithEth(stranger, d.tokenProvider, orgAddress(10), 3);
+      const second = await topUpWithEth(user, d.tokenProvider, orgAddress(11), 1);
+      await test.mine({ blocks: 1 });
+      const receipts = await Promise.all(
+        [first, second].map((hash) => test.waitForTransactionReceipt({ hash })),
+      );
+      expect(receipts.map((r) => r.status)).toEqual(['success', 'success']);
+      expect(receipts[0]?.blockNumber).toBe(receipts[1]?.blockNumber);
+    } finally {
+      await test.setAutomine(true);
+    }
+  });
+
   it('topUpWithEth reverts InsufficientEth(needed, sent), InvalidAmount for 0 packages, DeadlinePassed(deadline)', async () => {
     const { d, user, test } = world();
     const org = orgAddress(8);
