@@ -12,7 +12,13 @@ import {
   type Hex,
   type TransactionReceipt,
 } from 'viem';
-import { getBlock, getContractEvents, readContract, waitForTransactionReceipt } from 'viem/actions';
+import {
+  estimateContractGas,
+  getBlock,
+  getContractEvents,
+  readContract,
+  waitForTransactionReceipt,
+} from 'viem/actions';
 import {
   entranceAbi,
   ethProviderAbi,
@@ -237,11 +243,17 @@ export async function quoteEthForPackages(
 }
 
 /**
- * Ether sent when no `value` is given: the quote plus 2%, because another swap (a scenario run
- * side by side on the same chain) can move the pool between the quote and the block; the
- * contract refunds what the swap did not spend.
+ * Ether sent when no `value` is given: the quote plus 2%, since another swap landing first in the
+ * block moves the pool; the contract refunds what the swap did not spend.
  */
 const withSlippage = (quote: bigint): bigint => quote + quote / 50n;
+
+/**
+ * Gas sent when no `gas` is given: the estimate plus half. Uniswap's pair writes its price
+ * accumulators only in a block later than its last swap, so a swap estimated in the same second as
+ * the previous one needs ~45 000 gas more once mined a second later; unused gas is not paid.
+ */
+const withGasHeadroom = (estimate: bigint): bigint => estimate + estimate / 2n;
 
 /** Buys `packages` packages of tokens with ether (TokenProvider); ether beyond the swap comes back. */
 export async function topUpWithEth(
@@ -249,19 +261,24 @@ export async function topUpWithEth(
   provider: Address,
   org: Address,
   packages: Packages,
-  { value, deadline, ...tx }: TxOverrides & { value?: bigint; deadline?: bigint } = {},
+  { value, deadline, gas, ...tx }: TxOverrides & { value?: bigint; deadline?: bigint } = {},
 ): Promise<Hash> {
   const [paid, until] = await Promise.all([
     value ?? quoteEthForPackages(wallet, provider, packages).then(withSlippage),
     deadline ?? defaultDeadline(wallet),
   ]);
-  return wallet.writeContract({
+  const call = {
     address: provider,
     abi: tokenProviderAbi,
     functionName: 'topUpWithEth',
     args: [org, BigInt(packages), until],
     value: paid,
+    account: wallet.account,
     ...tx,
+  } as const;
+  return wallet.writeContract({
+    ...call,
+    gas: gas ?? withGasHeadroom(await estimateContractGas(wallet, call)),
   });
 }
 

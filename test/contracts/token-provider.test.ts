@@ -208,6 +208,21 @@ describe('TokenProvider top-ups', () => {
     }
   });
 
+  it('topUpWithEth without a gas limit still pays when mined seconds after its estimate', async () => {
+    const { d, user, test, send } = world();
+    await send(topUpWithEth(user, d.tokenProvider, orgAddress(12), 1));
+    // Estimated right after a swap, mined 10 s later: the pair now writes its price accumulators.
+    await test.setAutomine(false);
+    try {
+      const hash = await topUpWithEth(user, d.tokenProvider, orgAddress(13), 2);
+      await test.increaseTime({ seconds: 10 });
+      await test.mine({ blocks: 1 });
+      expect((await test.waitForTransactionReceipt({ hash })).status).toBe('success');
+    } finally {
+      await test.setAutomine(true);
+    }
+  });
+
   it('topUpWithEth reverts InsufficientEth(needed, sent), InvalidAmount for 0 packages, DeadlinePassed(deadline)', async () => {
     const { d, user, test } = world();
     const org = orgAddress(8);
