@@ -47,6 +47,8 @@ export interface EdgeOptions {
   httpUpstream?: HttpUpstream;
   /** The address an org's public p2p port is forwarded to (default: its own node's). */
   p2pTarget?: P2pTarget;
+  /** Which new connections to a p2p port are not forwarded (default: none). */
+  p2pTurnedAway?: P2pTurnedAway;
   log: Logger;
 }
 
@@ -65,12 +67,23 @@ export type P2pTarget = (r: EdgeRoute, routes: readonly EdgeRoute[]) => string;
 
 export const ownP2pNode: P2pTarget = (r) => r.address;
 
+/**
+ * iptables match arguments: a new connection to a p2p port matching them is left to the edge
+ * itself, which has nothing listening there and resets it. Empty: every connection is forwarded.
+ */
+export type P2pTurnedAway = string;
+
 /** iptables-restore input (with --noflush: only our two chains are rewritten). */
-export function natRules(routes: readonly EdgeRoute[], target: P2pTarget = ownP2pNode): string {
+export function natRules(
+  routes: readonly EdgeRoute[],
+  target: P2pTarget = ownP2pNode,
+  turnedAway: P2pTurnedAway = '',
+): string {
   const lines = ['*nat', `-F ${DNAT_CHAIN}`, `-F ${SNAT_CHAIN}`];
   const sorted = [...routes].sort((a, b) => a.port - b.port);
   for (const r of sorted) {
     const address = target(r, sorted);
+    if (turnedAway) lines.push(`-A ${DNAT_CHAIN} -p tcp --dport ${r.port} ${turnedAway} -j RETURN`);
     lines.push(
       `-A ${DNAT_CHAIN} -p tcp --dport ${r.port} -j DNAT --to-destination ${address}:${P2P_PORT}`,
       `-A ${SNAT_CHAIN} -d ${address}/32 -p tcp --dport ${P2P_PORT} -j MASQUERADE`,
@@ -119,6 +132,7 @@ export function createEdge({
   httpPaths,
   httpUpstream,
   p2pTarget,
+  p2pTurnedAway,
   log,
 }: EdgeOptions) {
   const name = edgeName(runId);
@@ -185,7 +199,7 @@ export function createEdge({
 
   /** Makes the edge forward exactly `routes` (ports and Host names); a no-op when nothing changed. */
   async function apply(edge: EdgeState, routes: readonly EdgeRoute[]): Promise<boolean> {
-    const nat = natRules(routes, p2pTarget);
+    const nat = natRules(routes, p2pTarget, p2pTurnedAway);
     const nginx = nginxConfig(routes, httpPaths, httpUpstream);
     if (applied?.id === edge.id && applied.nat === nat && applied.nginx === nginx) return false;
     const natChanged = applied?.id !== edge.id || applied.nat !== nat;

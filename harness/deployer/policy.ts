@@ -6,7 +6,7 @@
  */
 import type { Address } from 'viem';
 import type { DeployerConfig } from './config.js';
-import { ownNode, ownP2pNode, type HttpUpstream, type P2pTarget } from './edge.js';
+import { ownNode, ownP2pNode, type HttpUpstream, type P2pTarget, type P2pTurnedAway } from './edge.js';
 import type { Logger } from './log.js';
 import type { OrgRow } from './state/index.js';
 
@@ -60,6 +60,8 @@ export interface Policy {
   httpUpstream: HttpUpstream;
   /** The node address the edge forwards an org's public p2p port to. */
   p2pTarget: P2pTarget;
+  /** Which new connections to an org's public p2p port the edge does not forward. */
+  p2pTurnedAway: P2pTurnedAway;
   /** Whose deployment logs count: the provider contract's only, or any contract's with their topics. */
   deploymentLogsFrom: 'provider' | 'any';
 }
@@ -69,7 +71,7 @@ export interface Policy {
  * `run`; each org has its own port, recorded in the store; `/radicle` is the org's named volume (kept
  * across stops and renewals); TXT carries the node's own NID and the browse PTR lists the org; a
  * top-up changes only the records; every anchored repository is seeded; the edge routes every path of
- * an org's Host, and its p2p port, to its own node; only the provider contract's deployment logs count.
+ * an org's Host, and every new connection to its p2p port, to its own node; only the provider contract's deployment logs count.
  */
 export const referencePolicy: Policy = Object.freeze({
   start: (config: DeployerConfig) => Promise.resolve(config),
@@ -87,6 +89,7 @@ export const referencePolicy: Policy = Object.freeze({
   httpPaths: ['/'],
   httpUpstream: ownNode,
   p2pTarget: ownP2pNode,
+  p2pTurnedAway: '',
   deploymentLogsFrom: 'provider',
 });
 

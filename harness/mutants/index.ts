@@ -21,6 +21,7 @@ import type { Mutant } from './mutant.js';
 import { neverTeardown } from './never-teardown.js';
 import { nextP2pNode } from './next-p2p-node.js';
 import { noBrowsePtr } from './no-browse-ptr.js';
+import { onePerAddress } from './one-per-address.js';
 import { restartInGrace } from './restart-in-grace.js';
 import { reorgFinal } from './reorg-final.js';
 import { restartOnExtend } from './restart-on-extend.js';
@@ -51,6 +52,7 @@ export const MUTANTS = {
   'idle-limits': idleLimits,
   'last-upstream': lastUpstream,
   'next-p2p-node': nextP2pNode,
+  'one-per-address': onePerAddress,
 } as const satisfies Record<string, Mutant>;
 
 export type MutantName = keyof typeof MUTANTS;

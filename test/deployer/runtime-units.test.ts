@@ -64,6 +64,14 @@ describe('edge rules', () => {
     expect(natRules([])).toBe('*nat\n-F ONECLICK-DNAT\n-F ONECLICK-SNAT\nCOMMIT\n');
   });
 
+  it('leaves the connections a policy turns away to the edge itself, before forwarding the rest', () => {
+    const lines = natRules(routes.slice(1), undefined, '-m connlimit --connlimit-above 1').split('\n');
+    expect(lines.slice(3, 5)).toEqual([
+      '-A ONECLICK-DNAT -p tcp --dport 30000 -m connlimit --connlimit-above 1 -j RETURN',
+      '-A ONECLICK-DNAT -p tcp --dport 30000 -j DNAT --to-destination 172.16.0.10:8776',
+    ]);
+  });
+
   it('routes each Host to its own node, in a stable order (no reload when nothing changed)', () => {
     const conf = nginxConfig(routes);
     expect(conf).toBe(nginxConfig([...routes].reverse()));

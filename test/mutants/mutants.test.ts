@@ -68,6 +68,7 @@ describe('mutant policies (units)', () => {
       httpUpstream: upstreams.map((r) => p.httpUpstream(r, upstreams)),
       // Where each of two routes' p2p port goes (the routes in the order the edge writes them).
       p2pTarget: upstreams.map((r) => p.p2pTarget(r, upstreams)),
+      p2pTurnedAway: p.p2pTurnedAway,
       deploymentLogsFrom: p.deploymentLogsFrom,
     };
   };
@@ -85,6 +86,7 @@ describe('mutant policies (units)', () => {
       httpPaths: ['/'],
       httpUpstream: ['10.0.0.2', '10.0.0.3'],
       p2pTarget: ['10.0.0.2', '10.0.0.3'],
+      p2pTurnedAway: '',
       deploymentLogsFrom: 'provider',
       nodeConfig: {},
     });
@@ -115,6 +117,7 @@ describe('mutant policies (units)', () => {
       'eth-only': {},
       'last-upstream': { httpUpstream: ['10.0.0.3', '10.0.0.3'] },
       'next-p2p-node': { p2pTarget: ['10.0.0.3', '10.0.0.2'] },
+      'one-per-address': { p2pTurnedAway: '-m connlimit --connlimit-above 1 --connlimit-mask 32' },
     };
     expect(Object.keys(changed).sort()).toEqual([...MUTANT_NAMES].sort());
     for (const name of MUTANT_NAMES) {

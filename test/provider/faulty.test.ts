@@ -45,6 +45,8 @@ const EXPECTED: Record<string, string[]> = {
   'last-upstream': ['PROV-HTTP', 'PROV-ISOLATION', 'PROV-MANY'],
   // One org's port reaches its own node; with two, each port reaches the other's node (never served).
   'next-p2p-node': ['PROV-PROVISION', 'PROV-P2P', 'PROV-ISOLATION', 'PROV-MANY'],
+  // One connection per address: a peer holding its session cannot make a fresh handshake.
+  'one-per-address': ['PROV-NAT', 'PROV-PARTITION'],
 };
 
 /** Contract mutants: the reference itself over a provider contract of their own (manifest `contracts`). */

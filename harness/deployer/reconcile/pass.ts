@@ -50,6 +50,7 @@ function edgeOf(ctx: ReconcileContext, state: ReconcilerState, network: string):
     httpPaths: ctx.policy.httpPaths,
     httpUpstream: ctx.policy.httpUpstream,
     p2pTarget: ctx.policy.p2pTarget,
+    p2pTurnedAway: ctx.policy.p2pTurnedAway,
     log: ctx.log,
   });
   return state.edge;
