@@ -11,6 +11,7 @@ import {
   answeringNid,
   endpointOf,
   fqdnOf,
+  freshHandshake,
   goneObligations,
   handshake,
   lookup,
@@ -184,12 +185,18 @@ const shown = (v: Pick<OrgView, 'org' | 'fqdn' | 'records' | 'node'>) => ({
   http: { status: v.node.status, nid: v.node.nid },
 });
 
-/** A named peer's handshake: its session, kept or new, counts (PROV-NAT is about keeping it). */
+/**
+ * A named peer's handshake: a fresh one through its NAT (a new connection: what it takes after a
+ * partition, or to reach the node a second time), and its session, kept or new (PROV-NAT is about
+ * keeping it). Fresh first: radicle's own dial, for an image without the prober, ends the session.
+ */
 async function p2p(ctx: ScenarioContext, v: OrgView, peerName: string) {
   const peer = ctx.peer(peerName);
   const srv = v.records.srv[0];
   const nid = v.node.nid;
   if (!srv || !nid) return { ok: false, error: !srv ? 'no SRV record' : 'no NID from the HTTP API to dial' };
+  const fresh = await freshHandshake(peer, nid, srv.target, srv.port);
+  if (!fresh.ok) return { ok: false, error: `no fresh handshake: ${fresh.error ?? ''}` };
   return handshake(peer, nid, srv.target, srv.port);
 }
 
@@ -236,8 +243,9 @@ export async function judge(ctx: ScenarioContext, c: Condition): Promise<Judgeme
       const hs = await p2p(ctx, v, c.peer);
       return {
         holds: hs.ok,
-        expected: `${c.peer} completes a radicle handshake with the HTTP API's NID at the SRV target and port`,
+        expected: `${c.peer} completes a fresh radicle handshake with the HTTP API's NID at the SRV target and port, and holds a session`,
         observed: { ...shown(v), handshake: hs.ok ? 'ok' : hs.error },
+        ...(!hs.ok && { failure: `${c.peer}: ${hs.error ?? 'no handshake'}` }),
       };
     }
     case 'http':

@@ -75,8 +75,8 @@ const FAILS_WITH: Record<string, Record<string, RegExp>> = {
   },
   // A fresh handshake from a peer that holds its session is reset by the edge itself.
   'one-per-address': {
-    'PROV-NAT': /no handshake at [\d.]+:\d+: z6Mk\w+@[\d.]+:\d+: refused/,
-    'PROV-PARTITION': /no handshake at [\d.]+:\d+: z6Mk\w+@[\d.]+:\d+: refused/,
+    'PROV-NAT': /^home: no fresh handshake: z6Mk\w+@\S+:\d+: refused: /,
+    'PROV-PARTITION': /^home: no fresh handshake: z6Mk\w+@\S+:\d+: refused: /,
   },
   'never-teardown': { 'PROV-EXPIRY': /^(A|PTR|SRV|TXT) /, 'PROV-STOP': /^(A|PTR|SRV|TXT) / },
   'no-browse-ptr': {
