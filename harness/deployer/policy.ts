@@ -46,6 +46,8 @@ export interface Policy {
   dataMount(volume: string): DataMount;
   /** radicle `config.json` settings of every org-node, deep-merged over the image's (RAD_CONFIG_PATCH). */
   nodeConfig: Readonly<Record<string, unknown>>;
+  /** Kernel settings of every org-node's network namespace (the engine's `--sysctl`); none: the host's defaults. */
+  nodeSysctls: Readonly<Record<string, string>>;
   /** The NID TXT `nid=` publishes for a node whose NID is `nid`. */
   publishedNid(nid: string): string;
   /** Whether a publish lists the org's instance in the DNS-SD browse PTR RRset. */
@@ -82,6 +84,7 @@ export const referencePolicy: Policy = Object.freeze({
   }),
   dataMount: (volume: string): DataMount => ({ Type: 'volume', Source: volume, Target: '/radicle' }),
   nodeConfig: {},
+  nodeSysctls: {},
   publishedNid: (nid: string) => nid,
   browsePtr: true,
   recreate: () => false,

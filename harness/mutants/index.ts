@@ -26,6 +26,7 @@ import { restartInGrace } from './restart-in-grace.js';
 import { reorgFinal } from './reorg-final.js';
 import { restartOnExtend } from './restart-on-extend.js';
 import { sharedPort } from './shared-port.js';
+import { smallBuffers } from './small-buffers.js';
 import { wrongNid } from './wrong-nid.js';
 
 export type { Mutant } from './mutant.js';
@@ -53,6 +54,7 @@ export const MUTANTS = {
   'last-upstream': lastUpstream,
   'next-p2p-node': nextP2pNode,
   'one-per-address': onePerAddress,
+  'small-buffers': smallBuffers,
 } as const satisfies Record<string, Mutant>;
 
 export type MutantName = keyof typeof MUTANTS;

@@ -28,3 +28,15 @@ export function chainSeed(seed: number, scenario: string): number {
 export function newSeed(): number {
   return Math.floor(Math.random() * 2 ** 31);
 }
+
+/** `kib` KiB of text that compresses little (base64 of a hash stream), a pure function of the seed and the parts. */
+export function derivedText(kib: number, seed: number, ...parts: (string | number)[]): string {
+  const blocks: Buffer[] = [];
+  // 3 random bytes per 4 base64 characters.
+  const bytes = Math.ceil((kib * 1024 * 3) / 4);
+  for (let i = 0, n = 0; n < bytes; i++, n += 32) blocks.push(Buffer.from(derive(seed, ...parts, i), 'hex'));
+  return Buffer.concat(blocks)
+    .subarray(0, bytes)
+    .toString('base64')
+    .slice(0, kib * 1024);
+}

@@ -52,6 +52,7 @@ describe('mutant policies (units)', () => {
       ports: [ports.recorded({ ...row('run'), port: 30002 }), ports.allocate(row('run'))],
       dataMount: p.dataMount('v'),
       nodeConfig: p.nodeConfig,
+      nodeSysctls: p.nodeSysctls,
       publishedNid: p.publishedNid(nid),
       browsePtr: p.browsePtr,
       recreate: [
@@ -89,6 +90,7 @@ describe('mutant policies (units)', () => {
       p2pTurnedAway: '',
       deploymentLogsFrom: 'provider',
       nodeConfig: {},
+      nodeSysctls: {},
     });
   });
 
@@ -118,6 +120,9 @@ describe('mutant policies (units)', () => {
       'last-upstream': { httpUpstream: ['10.0.0.3', '10.0.0.3'] },
       'next-p2p-node': { p2pTarget: ['10.0.0.3', '10.0.0.2'] },
       'one-per-address': { p2pTurnedAway: '-m connlimit --connlimit-above 1 --connlimit-mask 32' },
+      'small-buffers': {
+        nodeSysctls: { 'net.ipv4.tcp_rmem': '1024 1024 1024', 'net.ipv4.tcp_wmem': '1024 1024 1024' },
+      },
     };
     expect(Object.keys(changed).sort()).toEqual([...MUTANT_NAMES].sort());
     for (const name of MUTANT_NAMES) {

@@ -62,6 +62,8 @@ export function orgNodeSpec(o: {
   mount: DataMount;
   /** Settings merged into the node's radicle config.json (none: the image's). */
   config?: Readonly<Record<string, unknown>>;
+  /** Kernel settings of the node's network namespace (none: the host's defaults). */
+  sysctls?: Readonly<Record<string, string>>;
 }): Docker.ContainerCreateOptions {
   const alias = `org-${o.label.slice(0, 12)}`;
   return {
@@ -85,6 +87,7 @@ export function orgNodeSpec(o: {
       NetworkMode: o.network,
       RestartPolicy: { Name: 'unless-stopped' },
       Mounts: [o.mount],
+      ...(o.sysctls && Object.keys(o.sysctls).length > 0 && { Sysctls: { ...o.sysctls } }),
     },
     NetworkingConfig: { EndpointsConfig: { [o.network]: {} } },
   };
@@ -190,6 +193,7 @@ async function createAndStart(
       network,
       mount: ctx.policy.dataMount(volume),
       config: ctx.policy.nodeConfig,
+      sysctls: ctx.policy.nodeSysctls,
     });
     try {
       id = (await docker.createContainer(spec)).id;

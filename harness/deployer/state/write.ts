@@ -41,11 +41,12 @@ export function writers(db: Database.Database, q: Queries) {
     return [...anchored];
   }
 
-  /** The watcher's columns of `orgs`, positional (binding an object per row cost a third of the writes). */
-  function orgParams(orgs: StepWrite['orgs']): unknown[] {
-    const params = new Array<unknown>(orgs.length * 7);
+  /** The watcher's columns of `count` orgs from `start`, positional (binding an object per row cost a third of the writes). */
+  function orgParams(orgs: StepWrite['orgs'], start: number, count: number): unknown[] {
+    const params = new Array<unknown>(count * 7);
     let i = 0;
-    for (const { org, deployment, verdict, block } of orgs) {
+    for (let k = start; k < start + count; k++) {
+      const { org, deployment, verdict, block } = orgs[k]!;
       params[i++] = orgKey(org);
       params[i++] = padBlock(deployment.expiry);
       params[i++] = verdict.active ? 1 : 0;
@@ -58,12 +59,13 @@ export function writers(db: Database.Database, q: Queries) {
   }
 
   /** ORG_BATCH orgs per statement run, the rest one at a time; in key order, so the B-tree appends. */
-  function upsertOrgs(unsorted: StepWrite['orgs']): void {
-    const orgs = [...unsorted].sort((a, b) => (a.org < b.org ? -1 : 1));
+  function upsertOrgs(given: StepWrite['orgs']): void {
+    // A catch-up's orgs mostly come in key order already: sorted only if not.
+    const inOrder = given.every((u, i) => i === 0 || (given[i - 1] as (typeof given)[number]).org < u.org);
+    const orgs = inOrder ? given : [...given].sort((a, b) => (a.org < b.org ? -1 : 1));
     const batched = orgs.length - (orgs.length % ORG_BATCH);
-    for (let i = 0; i < batched; i += ORG_BATCH)
-      q.upsertOrgBatch.run(orgParams(orgs.slice(i, i + ORG_BATCH)));
-    for (let i = batched; i < orgs.length; i++) q.upsertOrg.run(orgParams(orgs.slice(i, i + 1)));
+    for (let i = 0; i < batched; i += ORG_BATCH) q.upsertOrgBatch.run(orgParams(orgs, i, ORG_BATCH));
+    for (let i = batched; i < orgs.length; i++) q.upsertOrg.run(orgParams(orgs, i, 1));
   }
 
   /** Writes one watcher step atomically; returns the orgs that got new anchors and those deleted. */

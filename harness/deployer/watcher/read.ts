@@ -1,6 +1,7 @@
 /** The chain reads of a step: a range's deployment logs and anchors, each checked against one chain. */
 import type { Address, Hash } from 'viem';
 import {
+  blockMemo,
   decodeAnchorLog,
   decodeProviderLog,
   emitters,
@@ -103,15 +104,22 @@ function inRange(log: Logger, from: bigint, to: bigint, at: LogPosition): boolea
 
 /**
  * Logs already taken, by block hash and log index (the index is the log's place in its block): no
- * key string per log, which cost as much as decoding it.
+ * key string per log, which cost as much as decoding it; a block's logs come together, so its set
+ * is looked up once for them.
  */
 function once(): (at: LogPosition) => boolean {
   const taken = new Map<string, Set<number>>();
+  let lastHash: string | undefined;
+  let last = new Set<number>();
   return (at) => {
-    let block = taken.get(at.blockHash);
-    if (!block) taken.set(at.blockHash, (block = new Set()));
-    if (block.has(at.logIndex)) return false;
-    block.add(at.logIndex);
+    if (at.blockHash !== lastHash) {
+      let block = taken.get(at.blockHash);
+      if (!block) taken.set(at.blockHash, (block = new Set()));
+      lastHash = at.blockHash;
+      last = block;
+    }
+    if (last.has(at.logIndex)) return false;
+    last.add(at.logIndex);
     return true;
   };
 }
@@ -123,8 +131,9 @@ function providerEvents(
   range: { from: bigint; to: bigint; first: (at: LogPosition) => boolean },
 ): ProviderEvent[] {
   const out: ProviderEvent[] = [];
+  const blocks = blockMemo();
   for (const l of logs) {
-    const decoded = decodeProviderLog(l, ctx.providerOnly);
+    const decoded = decodeProviderLog(l, ctx.providerOnly, blocks);
     if (!('ok' in decoded)) {
       keep(ctx.log, decoded, l);
       continue;
@@ -158,6 +167,17 @@ export async function anchorsOf(
 
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 
+function* eventOrgs(events: readonly ProviderEvent[]): Iterable<Address> {
+  for (const e of events) yield e.org;
+}
+
+/** The lowercase emitters of well-formed `logs`. */
+function* anchorEmitters(logs: readonly RpcLog[]): Iterable<Address> {
+  for (const l of logs) {
+    if (typeof l.address === 'string' && ADDRESS.test(l.address)) yield l.address.toLowerCase() as Address;
+  }
+}
+
 /**
  * The range's deployment events, the anchors of every org stored or first seen in it, and the
  * stored rows of the orgs either names. Two reads side by side: the provider's logs, and every
@@ -171,7 +191,19 @@ export async function readRange(ctx: WatchContext, from: bigint, to: bigint) {
   // A policy that counts every emitter's logs as the provider's reads them by topic alone.
   const any = ctx.logsFrom === 'any';
   const first = once();
-  // Each part decoded as it comes: the node is still answering the others.
+  const rows = new Map<Address, OrgRow | undefined>();
+  /** Looks up the orgs of `orgs` not looked up yet, into `rows`; returns them. */
+  const lookUp = (orgs: Iterable<Address>): Address[] => {
+    const named: Address[] = [];
+    for (const org of orgs) {
+      if (rows.has(org)) continue;
+      rows.set(org, undefined);
+      named.push(org);
+    }
+    for (const row of ctx.store.orgsIn(named)) rows.set(row.org, row);
+    return named;
+  };
+  // Each part decoded, and its orgs looked up, as it comes: the node is still answering the others.
   const deploymentEvents = async (part: { from: bigint; to: bigint }) => {
     const logs = await ctx.reader.logs({
       ...(!any && { address: ctx.provider }),
@@ -180,26 +212,21 @@ export async function readRange(ctx: WatchContext, from: bigint, to: bigint) {
       toBlock: part.to,
     });
     const asProvider = any ? logs.map((l) => ({ ...l, address: ctx.provider })) : logs;
-    return providerEvents(ctx, asProvider, { from, to, first });
+    const events = providerEvents(ctx, asProvider, { from, to, first });
+    lookUp(eventOrgs(events));
+    return events;
   };
   const [parts, anchored] = await Promise.all([
     Promise.all(splitRange(from, to, LOG_READ_SPLIT, SPLIT_MIN_BLOCKS).map(deploymentEvents)),
     ctx.reader.logs({ topics: [TOPICS.anchored], fromBlock: from, toBlock: to }),
   ]);
   const events = parts.length === 1 ? (parts[0] as ProviderEvent[]) : parts.flat();
-  // One map, no copies: the orgs with events first, then those only the anchors name.
-  const rows = new Map<Address, OrgRow | undefined>();
-  for (const e of events) rows.set(e.org, undefined);
-  const withEvents = rows.size;
-  for (const l of anchored) {
-    if (typeof l.address === 'string' && ADDRESS.test(l.address))
-      rows.set(l.address.toLowerCase() as Address, undefined);
-  }
-  const named = [...rows.keys()];
-  for (const row of ctx.store.orgsIn(named)) rows.set(row.org, row);
-  const fresh = named.slice(0, withEvents).filter((org) => !rows.get(org));
+  const withEvents = [...rows.keys()];
+  const fresh = withEvents.filter((org) => !rows.get(org));
+  // Orgs only the anchors name count if stored.
+  const anchorOnly = lookUp(anchorEmitters(anchored));
   const served = anchored.length
-    ? emitters(named.filter((org, i) => i < withEvents || rows.get(org)))
+    ? emitters([...withEvents, ...anchorOnly.filter((org) => rows.get(org))])
     : new Map<string, Address>();
   const anchors = anchored
     .flatMap((l) => keep(ctx.log, decodeAnchorLog(l, served), l))
