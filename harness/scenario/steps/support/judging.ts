@@ -157,6 +157,42 @@ function describeDeadline(d: { name?: string; seconds: number }): string {
   return d.name ? `${d.name} (${d.seconds} s)` : `${d.seconds} s`;
 }
 
+/** Failures of one look that the next may not meet (a query timing out on a loaded machine): no verdict. */
+const PASSING_CODES = new Set([
+  'ETIMEOUT',
+  'ETIMEDOUT',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EREFUSED',
+  'ESERVFAIL',
+  'EAI_AGAIN',
+  'ECANCELLED',
+]);
+
+export function isPassingFailure(error: unknown): boolean {
+  const { code, name } = (error ?? {}) as { code?: unknown; name?: unknown };
+  return (typeof code === 'string' && PASSING_CODES.has(code)) || name === 'TimeoutError';
+}
+
+/**
+ * One judgement of `condition`; a look that failed in passing (a DNS query timing out) judges
+ * nothing, so it neither holds nor decides, and the next look asks again. Any other error ends the step.
+ */
+export async function look(ctx: ScenarioContext, condition: Condition): Promise<Judgement> {
+  try {
+    return await judge(ctx, condition);
+  } catch (error) {
+    if (!isPassingFailure(error)) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    return {
+      holds: false,
+      expected: describeJudging('', condition).trim(),
+      observed: { unobserved: message },
+      failure: `could not observe ${describeJudging('', condition).trim()}: ${message}`,
+    };
+  }
+}
+
 /**
  * Polls `condition` until what it judges all holds (`settled`) or `end` passes, or until it shows the
  * same decided contradiction DECIDED_AFTER times in a row; the last judgement decides.
@@ -165,7 +201,7 @@ async function until(ctx: ScenarioContext, condition: Condition, end: number): P
   let streak = 0;
   let last: string | undefined;
   for (;;) {
-    const j = await judge(ctx, condition);
+    const j = await look(ctx, condition);
     if ((j.settled ?? j.holds) || Date.now() >= end) return j;
     streak = j.decided !== undefined && j.decided === last ? streak + 1 : j.decided ? 1 : 0;
     last = j.decided;
@@ -174,16 +210,19 @@ async function until(ctx: ScenarioContext, condition: Condition, end: number): P
   }
 }
 
-/** Polls `condition` for `seconds`; fails at the first time it holds. */
+/** Polls `condition` for `seconds`; fails at the first time it holds, and when no look saw anything. */
 async function never(ctx: ScenarioContext, condition: Condition, seconds: number): Promise<Judgement> {
   const end = Date.now() + seconds * 1000;
   let last: Judgement;
+  let seen = false;
   do {
-    last = await judge(ctx, condition);
+    last = await look(ctx, condition);
     if (last.holds) return { ...withoutLines(last), holds: false, expected: `never: ${last.expected}` };
+    seen ||= last.observed.unobserved === undefined;
     await sleep(POLL_MS);
   } while (Date.now() < end);
-  return { ...withoutLines(last), holds: true, expected: `never: ${last.expected}` };
+  const verdict = { ...withoutLines(last), holds: seen, expected: `never: ${last.expected}` };
+  return seen ? verdict : { ...verdict, failure: `never: ${last.failure ?? last.expected}` };
 }
 
 /** A `never` inverts the verdict: the condition's own lines would say the opposite. */
