@@ -52,7 +52,7 @@ export const TOPICS = {
 
 /**
  * The block the last log of a batch was placed in: a block's logs come together and share it, so
- * its hash and number are checked once per block, not per log (that was most of decoding's time).
+ * its hash and number are checked once per block, not per log.
  */
 export interface BlockMemo {
   hash?: string;
