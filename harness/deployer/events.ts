@@ -50,18 +50,6 @@ export const TOPICS = {
   anchored: encodeEventTopics({ abi: orgAbi, eventName: 'Anchored' })[0] as Hex,
 } as const;
 
-/**
- * The block the last log of a batch was placed in: a block's logs come together and share it, so
- * its hash and number are checked once per block, not per log.
- */
-export interface BlockMemo {
-  hash?: string;
-  number?: string;
-  value?: bigint;
-}
-
-export const blockMemo = (): BlockMemo => ({});
-
 const HASH = /^0x[0-9a-fA-F]{64}$/;
 /** A JSON-RPC quantity that fits 64 bits. */
 const QUANTITY = /^0x[0-9a-fA-F]{1,16}$/;
@@ -74,19 +62,13 @@ function isQuantity(value: unknown): value is string {
   return typeof value === 'string' && QUANTITY.test(value);
 }
 
-function positionOf(log: RpcLog, memo: BlockMemo): LogPosition | undefined {
+function positionOf(log: RpcLog): LogPosition | undefined {
   const { blockNumber, blockHash, transactionHash, logIndex } = log;
-  let number = memo.value;
-  // memo.hash is set only once checked: equal to it, blockHash is a hash.
-  if (memo.hash === undefined || blockHash !== memo.hash || blockNumber !== memo.number) {
-    if (!isQuantity(blockNumber) || !isHash(blockHash)) return undefined;
-    number = BigInt(blockNumber);
-    Object.assign(memo, { hash: blockHash, number: blockNumber, value: number });
-  }
-  if (!isQuantity(logIndex) || !isHash(transactionHash)) return undefined;
+  if (!isQuantity(blockNumber) || !isQuantity(logIndex) || !isHash(blockHash) || !isHash(transactionHash))
+    return undefined;
   return {
-    blockNumber: number as bigint,
-    blockHash: blockHash as Hash,
+    blockNumber: BigInt(blockNumber),
+    blockHash,
     transactionHash,
     logIndex: Number.parseInt(logIndex, 16),
   };
@@ -100,13 +82,9 @@ export function emitters(addresses: Iterable<Address>): Emitters {
 }
 
 /** Checks common to every log: not removed, mined, from one of `from`. */
-function placed(
-  log: RpcLog,
-  from: Emitters,
-  memo: BlockMemo,
-): Decoded<{ at: LogPosition; address: Address }> {
+function placed(log: RpcLog, from: Emitters): Decoded<{ at: LogPosition; address: Address }> {
   if (log.removed) return { skip: 'removed by a reorg' };
-  const at = positionOf(log, memo);
+  const at = positionOf(log);
   if (!at) return { skip: 'not in a block (pending) or malformed position' };
   if (typeof log.address !== 'string') return { skip: 'malformed address' };
   // Nodes answer in lower case: the lookup without a new string first.
@@ -138,12 +116,8 @@ const UINT64_WORD = /^0x0{48}[0-9a-fA-F]{16}$/;
  * org comes lowercase, as the deployer keys orgs (EIP-55 hashing per new org was a tenth of a
  * catch-up).
  */
-export function decodeProviderLog(
-  log: RpcLog,
-  provider: Emitters,
-  blocks: BlockMemo = blockMemo(),
-): Decoded<ProviderEvent> {
-  const where = placed(log, provider, blocks);
+export function decodeProviderLog(log: RpcLog, provider: Emitters): Decoded<ProviderEvent> {
+  const where = placed(log, provider);
   if ('skip' in where) return where;
   const { at } = where.ok;
   if (!Array.isArray(log.topics)) return { skip: 'malformed topics' };
@@ -168,7 +142,7 @@ export function decodeProviderLog(
 
 /** `Anchored` of an org the provider serves; an id whose last 12 bytes are not zero is no radicle repository. */
 export function decodeAnchorLog(log: RpcLog, orgs: Emitters): Decoded<Anchor> {
-  const where = placed(log, orgs, blockMemo());
+  const where = placed(log, orgs);
   if ('skip' in where) return where;
   const event = decodeAnchored(log);
   if (event instanceof Error) return { skip: `undecodable: ${event.message.split('\n')[0]}` };

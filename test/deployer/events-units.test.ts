@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { getAddress, keccak256, numberToHex, padHex } from 'viem';
-import {
-  blockMemo,
-  decodeProviderLog,
-  emitters,
-  TOPICS,
-  type RpcLog,
-} from '../../harness/deployer/events.js';
+import { decodeProviderLog, emitters, TOPICS, type RpcLog } from '../../harness/deployer/events.js';
 
 const PROVIDER = getAddress('0x00000000000000000000000000000000000000aa');
 const ORG = getAddress('0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed');
@@ -96,22 +90,21 @@ describe('deployer events: the hand decoder of NewTopUp / DeploymentStopped', ()
     for (const [name, over, reason] of cases) expect(skipped(log(over)), name).toMatch(reason);
   });
 
-  it('checks a block once per batch, and every log of it still on its own', () => {
-    const blocks = blockMemo();
-    const first = decodeProviderLog(log(), provider, blocks);
-    const second = decodeProviderLog(log({ logIndex: '0x4' }), provider, blocks);
+  it('checks every log of a block on its own', () => {
+    const first = decodeProviderLog(log(), provider);
+    const second = decodeProviderLog(log({ logIndex: '0x4' }), provider);
     expect(first).toMatchObject({ ok: { at: { blockNumber: 16n, logIndex: 3 } } });
     expect(second).toMatchObject({ ok: { at: { blockNumber: 16n, logIndex: 4 } } });
     // The same hash with another number is another (malformed or reorged) block: checked again.
-    expect(decodeProviderLog(log({ blockNumber: '0x11' }), provider, blocks)).toMatchObject({
+    expect(decodeProviderLog(log({ blockNumber: '0x11' }), provider)).toMatchObject({
       ok: { at: { blockNumber: 17n } },
     });
-    expect(decodeProviderLog(log({ blockNumber: 'nope' }), provider, blocks)).toMatchObject({
+    expect(decodeProviderLog(log({ blockNumber: 'nope' }), provider)).toMatchObject({
       skip: /not in a block/,
     });
-    const broken = decodeProviderLog(log({ transactionHash: '0x02', logIndex: '0x5' }), provider, blocks);
+    const broken = decodeProviderLog(log({ transactionHash: '0x02', logIndex: '0x5' }), provider);
     expect(broken).toMatchObject({ skip: /not in a block/ });
-    expect(decodeProviderLog(log({ blockHash: keccak256('0x09') }), provider, blocks)).toMatchObject({
+    expect(decodeProviderLog(log({ blockHash: keccak256('0x09') }), provider)).toMatchObject({
       ok: { at: { blockHash: keccak256('0x09') } },
     });
   });

@@ -59,10 +59,8 @@ export function writers(db: Database.Database, q: Queries) {
   }
 
   /** ORG_BATCH orgs per statement run, the rest one at a time; in key order, so the B-tree appends. */
-  function upsertOrgs(given: StepWrite['orgs']): void {
-    // A catch-up's orgs mostly come in key order already: sorted only if not.
-    const inOrder = given.every((u, i) => i === 0 || (given[i - 1] as (typeof given)[number]).org < u.org);
-    const orgs = inOrder ? given : [...given].sort((a, b) => (a.org < b.org ? -1 : 1));
+  function upsertOrgs(unsorted: StepWrite['orgs']): void {
+    const orgs = [...unsorted].sort((a, b) => (a.org < b.org ? -1 : 1));
     const batched = orgs.length - (orgs.length % ORG_BATCH);
     for (let i = 0; i < batched; i += ORG_BATCH) q.upsertOrgBatch.run(orgParams(orgs, i, ORG_BATCH));
     for (let i = batched; i < orgs.length; i++) q.upsertOrg.run(orgParams(orgs, i, 1));

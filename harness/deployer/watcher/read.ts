@@ -1,7 +1,6 @@
 /** The chain reads of a step: a range's deployment logs and anchors, each checked against one chain. */
 import type { Address, Hash } from 'viem';
 import {
-  blockMemo,
   decodeAnchorLog,
   decodeProviderLog,
   emitters,
@@ -104,22 +103,15 @@ function inRange(log: Logger, from: bigint, to: bigint, at: LogPosition): boolea
 
 /**
  * Logs already taken, by block hash and log index (the index is the log's place in its block): no
- * key string per log, which cost as much as decoding it; a block's logs come together, so its set
- * is looked up once for them.
+ * key string per log, which cost as much as decoding it.
  */
 function once(): (at: LogPosition) => boolean {
   const taken = new Map<string, Set<number>>();
-  let lastHash: string | undefined;
-  let last = new Set<number>();
   return (at) => {
-    if (at.blockHash !== lastHash) {
-      let block = taken.get(at.blockHash);
-      if (!block) taken.set(at.blockHash, (block = new Set()));
-      lastHash = at.blockHash;
-      last = block;
-    }
-    if (last.has(at.logIndex)) return false;
-    last.add(at.logIndex);
+    let block = taken.get(at.blockHash);
+    if (!block) taken.set(at.blockHash, (block = new Set()));
+    if (block.has(at.logIndex)) return false;
+    block.add(at.logIndex);
     return true;
   };
 }
@@ -131,9 +123,8 @@ function providerEvents(
   range: { from: bigint; to: bigint; first: (at: LogPosition) => boolean },
 ): ProviderEvent[] {
   const out: ProviderEvent[] = [];
-  const blocks = blockMemo();
   for (const l of logs) {
-    const decoded = decodeProviderLog(l, ctx.providerOnly, blocks);
+    const decoded = decodeProviderLog(l, ctx.providerOnly);
     if (!('ok' in decoded)) {
       keep(ctx.log, decoded, l);
       continue;
@@ -166,10 +157,6 @@ export async function anchorsOf(
 }
 
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
-
-function* eventOrgs(events: readonly ProviderEvent[]): Iterable<Address> {
-  for (const e of events) yield e.org;
-}
 
 /** The lowercase emitters of well-formed `logs`. */
 function* anchorEmitters(logs: readonly RpcLog[]): Iterable<Address> {
@@ -213,7 +200,7 @@ export async function readRange(ctx: WatchContext, from: bigint, to: bigint) {
     });
     const asProvider = any ? logs.map((l) => ({ ...l, address: ctx.provider })) : logs;
     const events = providerEvents(ctx, asProvider, { from, to, first });
-    lookUp(eventOrgs(events));
+    lookUp(events.map((e) => e.org));
     return events;
   };
   const [parts, anchored] = await Promise.all([

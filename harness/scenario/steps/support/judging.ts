@@ -178,17 +178,18 @@ export function isPassingFailure(error: unknown): boolean {
  * One judgement of `condition`; a look that failed in passing (a DNS query timing out) judges
  * nothing, so it neither holds nor decides, and the next look asks again. Any other error ends the step.
  */
-export async function look(ctx: ScenarioContext, condition: Condition): Promise<Judgement> {
+async function look(ctx: ScenarioContext, condition: Condition): Promise<Judgement> {
   try {
     return await judge(ctx, condition);
   } catch (error) {
     if (!isPassingFailure(error)) throw error;
     const message = error instanceof Error ? error.message : String(error);
+    const what = describeJudging('', condition).trim();
     return {
       holds: false,
-      expected: describeJudging('', condition).trim(),
+      expected: what,
       observed: { unobserved: message },
-      failure: `could not observe ${describeJudging('', condition).trim()}: ${message}`,
+      failure: `could not observe ${what}: ${message}`,
     };
   }
 }
