@@ -1,7 +1,8 @@
 /**
  * `verify --replay`: the certification again, from the bundle's own inputs (its scenario files, its
  * profile, its seed), against the provider package, which must build to the very image the
- * certificate names; then every requirement's verdict next to the certified one.
+ * certificate names; then every requirement's verdict next to the certified one. `only` replays some
+ * of the scenarios and compares the verdicts they judge: a quick check that a bundle still replays.
  */
 import { join } from 'node:path';
 import type { Certificate } from '../certificate/index.js';
@@ -15,8 +16,13 @@ export interface ReplayOptions {
   dir: string;
   providerDir: string;
   out: string;
+  /** Scenario ids to replay (default all): only the verdicts these judge are compared. */
+  only?: readonly string[];
   onProgress?: (line: string) => void;
 }
+
+/** `only` names a scenario the bundle does not hold. */
+export class ReplayScopeError extends Error {}
 
 export interface Replay {
   same: boolean;
@@ -27,9 +33,15 @@ export interface Replay {
 
 export async function replayCertification(o: ReplayOptions): Promise<Replay> {
   const p = o.certificate.statement.predicate;
+  const unknown = (o.only ?? []).filter((id) => !p.scenarios.some((s) => s.id === id));
+  if (unknown.length)
+    throw new ReplayScopeError(
+      `--only: the bundle holds no scenario ${unknown.map((id) => `"${id}"`).join(', ')}; it holds ${p.scenarios.map((s) => s.id).join(', ')}`,
+    );
+  const chosen = p.scenarios.filter((s) => !o.only || o.only.includes(s.id));
   const { results } = await certify({
     providerDir: o.providerDir,
-    scenarios: loadScenarios(p.scenarios.map((s) => join(o.dir, s.file))),
+    scenarios: loadScenarios(chosen.map((s) => join(o.dir, s.file))),
     profile: { ...loadProfile(join(o.dir, p.profile.file)), name: p.profile.name },
     seed: p.seed,
     out: o.out,
@@ -42,8 +54,10 @@ export async function replayCertification(o: ReplayOptions): Promise<Replay> {
       `image: certified ${certifiedImage}, ${o.providerDir} builds ${results.provider.imageDigest ?? 'no image'}`,
     );
   }
-  const now = new Map(results.requirements.map((r) => [r.id, r.verdict]));
-  for (const r of p.requirements) {
+  // A partial replay judges only what its scenarios prove; the rest it did not look at.
+  const judged = results.requirements.filter((r) => !o.only || r.scenarios.length > 0);
+  const now = new Map(judged.map((r) => [r.id, r.verdict]));
+  for (const r of p.requirements.filter((r) => !o.only || now.has(r.id))) {
     const verdict = now.get(r.id) ?? 'absent';
     if (verdict !== r.verdict) differences.push(`${r.id}: certified ${r.verdict}, replayed ${verdict}`);
   }

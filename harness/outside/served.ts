@@ -121,6 +121,17 @@ const inSubnet = (address: string, subnet: string): boolean => {
   }
 };
 
+/**
+ * The node at A:SRV-port holds another key than the NID both TXT and HTTP by Host name: a published
+ * NID the node there does not answer with, which no waiting mends (a lagging record names an old
+ * NID; here the records agree and the port leads elsewhere).
+ */
+const anotherNode = (v: OrgObservation, txtNid: string | undefined): boolean =>
+  !answeringNid(v) &&
+  !!txtNid &&
+  txtNid === v.http.nid &&
+  v.dials.some((d) => d.nid === txtNid && /: wrong-nid: /.test(d.error ?? ''));
+
 /** Every §4 obligation of a served org, judged on one observation. */
 export function servedObligations(v: OrgObservation): Obligation[] {
   const { a, ptr, srv, txt } = v.records;
@@ -180,7 +191,7 @@ export function servedObligations(v: OrgObservation): Obligation[] {
       true,
       `a peer on the internet completes a radicle handshake at ${at} with the published NID`,
       p2pProblem(),
-      shared.length > 0,
+      shared.length > 0 || anotherNode(v, txtNid),
     ),
     o(
       'A public',

@@ -54,6 +54,10 @@ export interface ScenarioContext {
   actedAt?: number;
   /** Block of the last transaction the scenario sent (what `confirm` waits on). */
   lastTxBlock?: bigint;
+  /** Requirements a check of this scenario failed so far: waiting longer cannot pass them again. */
+  failed: Set<string>;
+  /** What the steps after the running one prove: what a step proving nothing itself is there for. */
+  provedLater: readonly string[];
 }
 
 /** A fresh context over `world`: what a scenario run and the playground act through. */
@@ -78,5 +82,7 @@ export function scenarioContext(world: ScenarioWorld): ScenarioContext {
     connections: new Map(),
     burst: [],
     faults: [],
+    failed: new Set(),
+    provedLater: [],
   };
 }

@@ -150,10 +150,12 @@ export async function runSteps(
       result.error = stopped;
       continue;
     }
+    ctx.provedLater = [...new Set(scenario.steps.slice(step.index + 1).flatMap((s) => s.proves))];
     const t0 = Date.now();
     record.blockStart = await head();
     const evidence = (check: StepCheck) => {
       for (const e of evidenceOf(check, step, scenario.id, gateFailed)) {
+        if (e.verdict === 'fail') ctx.failed.add(e.requirement);
         result.evidence.push({
           ...e,
           observed: JSON.parse(ctx.world.redact(JSON.stringify(e.observed))) as Record<string, unknown>,

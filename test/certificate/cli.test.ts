@@ -67,6 +67,9 @@ describe('oneclick verify', () => {
     const flags = await runCli(['verify', dir, '--certifier', 'alice']);
     expect(flags.code).toBe(2);
     expect(flags.stderr).toMatch(/--certifier expects a 0x-prefixed 20-byte address/);
+    const only = await runCli(['verify', dir, '--only', 'payments']);
+    expect(only.code).toBe(2);
+    expect(only.stderr).toMatch(/--provider, --out and --only only mean something with --replay/);
   });
 });
 

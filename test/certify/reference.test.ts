@@ -120,10 +120,24 @@ describe('oneclick certify of the reference provider, signed, then listed as cer
       const forgedFields = { ...fields, statement: `0x${canonicalSha256(forged.statement)}` as const };
       await expectRevert(listWith(forgedFields), 'SignerNotCertifier');
 
-      // The replay: the same seed, scenarios and image give the same verdicts.
-      const replay = await runCli(['verify', out, '--replay'], {}, 20 * 60_000);
+      // The replay: the same seed, scenarios and image give the same verdicts (two of the scenarios:
+      // the whole suite again would double this test for no other code path).
+      const unknown = await runCli(['verify', out, '--replay', '--only', 'payments', 'nope']);
+      expect(unknown.code).toBe(2);
+      expect(unknown.stderr).toMatch(/--only: the bundle holds no scenario "nope"; it holds .*top-up-timing/);
+      const replay = await runCli(
+        ['verify', out, '--replay', '--only', 'payments', 'top-up-timing'],
+        {},
+        20 * 60_000,
+      );
       expect(replay.code, replay.stdout + replay.stderr.slice(-3000)).toBe(0);
-      expect(replay.stdout).toMatch(/replay: the same image and every verdict the same/);
+      expect(replay.stdout).toMatch(
+        /replay: the same image and every verdict of payments, top-up-timing the same/,
+      );
+      const replayed = JSON.parse(await readFile(join(out, 'replay', 'results.json'), 'utf8')) as {
+        scenarios: { id: string }[];
+      };
+      expect(replayed.scenarios.map((s) => s.id).sort()).toEqual(['payments', 'top-up-timing']);
     },
     45 * 60_000,
   );

@@ -158,6 +158,33 @@ describe('served', () => {
     ]);
   });
 
+  it('a port whose node lacks the key TXT and HTTP agree on is decided; one that does not answer is not', () => {
+    const wrong = `${NID}@198.51.100.20:30001: wrong-nid: the node at 198.51.100.20:30001 rejected message 3`;
+    const v = healthy();
+    v.dials = [{ nid: NID, ok: false, error: wrong }];
+    expect(failing(v)).toEqual([
+      {
+        name: 'p2p',
+        requirement: 'PROV-P2P',
+        problem: `no handshake at 198.51.100.20:30001: ${wrong}`,
+        decisive: true,
+      },
+    ]);
+    // Records that disagree with HTTP may still be catching up: not decided by the port alone.
+    const lagging = healthy();
+    lagging.http = { status: 200, nid: OTHER };
+    lagging.dials = [
+      { nid: OTHER, ok: false, error: wrong },
+      { nid: NID, ok: false, error: wrong },
+    ];
+    expect(failing(lagging).find((f) => f.name === 'p2p')?.decisive).toBe(false);
+    const refused = healthy();
+    refused.dials = [
+      { nid: NID, ok: false, error: `${NID}@198.51.100.20:30001: refused: connection refused` },
+    ];
+    expect(failing(refused).map((f) => f.decisive)).toEqual([false]);
+  });
+
   it('HTTP routed to another node than the port is PROV-HTTP; no labelled container is PROV-PROVISION', () => {
     const v = healthy();
     v.http = { status: 200, nid: OTHER };

@@ -13,7 +13,11 @@ vi.mock('../../harness/scenario/conditions.js', () => ({
 }));
 const { isPassingFailure, judgeWithin } = await import('../../harness/scenario/steps/support/judging.js');
 
-const ctx = { world: { profile: { deadlines: {} } } } as unknown as ScenarioContext;
+const ctx = {
+  world: { profile: { deadlines: {} } },
+  failed: new Set(),
+  provedLater: [],
+} as unknown as ScenarioContext;
 const served = { kind: 'served', org: 'alpha' } as const;
 const timedOut = () => Object.assign(new Error('queryA ETIMEOUT a.oneclick.test'), { code: 'ETIMEOUT' });
 const holds: Judgement = { holds: true, expected: 'alpha served', observed: {} };
@@ -53,4 +57,38 @@ describe('judging polls past a look that failed in passing', () => {
     answers.splice(0, answers.length, new Error('repository "site" was never created'));
     await expect(judgeWithin(ctx, served, { seconds: 5 }, true)).rejects.toThrow(/never created/);
   });
+});
+
+describe('a wait whose requirements already failed', () => {
+  it('is not waited out: its own obligations get 5 s, and the failure says why', async () => {
+    answers.splice(0, answers.length, lacks);
+    ctx.failed.add('PROV-REORG');
+    const started = Date.now();
+    const outcome = await judgeWithin(ctx, served, { seconds: 60 }, true, ['PROV-REORG']);
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(outcome.check).toMatchObject({
+      holds: false,
+      failure: 'alpha served — not waited for: PROV-REORG already failed in this scenario',
+    });
+  }, 20_000);
+
+  it('a step proving nothing is there for the steps after it: moot once all they prove failed', async () => {
+    answers.splice(0, answers.length, lacks);
+    ctx.failed.add('PROV-ISOLATION');
+    const later = Object.assign(Object.create(ctx) as ScenarioContext, { provedLater: ['PROV-ISOLATION'] });
+    const outcome = await judgeWithin(later, served, { seconds: 60 }, true);
+    expect(outcome.check?.failure).toBe(
+      'alpha served — not waited for: PROV-ISOLATION, which the steps after it prove, already failed in this scenario',
+    );
+  }, 20_000);
+
+  it('one requirement still to prove keeps the whole deadline; a holding look passes as ever', async () => {
+    answers.splice(0, answers.length, lacks);
+    ctx.failed.add('PROV-REORG');
+    const outcome = await judgeWithin(ctx, served, { seconds: 7 }, true, ['PROV-REORG', 'PROV-DNS']);
+    expect(outcome.check?.failure).toBe('alpha served — not within 7 s');
+    answers.splice(0, answers.length, lacks, holds);
+    const passed = await judgeWithin(ctx, served, { seconds: 60 }, true, ['PROV-REORG']);
+    expect(passed.check?.holds).toBe(true);
+  }, 20_000);
 });

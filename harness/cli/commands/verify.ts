@@ -8,6 +8,7 @@ interface VerifyFlags {
   replay?: boolean;
   provider?: string;
   out?: string;
+  only?: string[];
 }
 
 /** Exit codes: 0 valid (and, with --replay, the same verdicts), 1 a check failed, 2 not a bundle or bad flags. */
@@ -29,6 +30,10 @@ export function verifyCommand(): Command {
       'with --replay: the provider package (default: the folder results.json names)',
     )
     .option('--out <dir>', "with --replay: where the replay's reports go (default <bundle>/replay)")
+    .option(
+      '--only <scenario...>',
+      'with --replay: replay only these scenarios of the bundle (by id) and compare the verdicts they judge',
+    )
     .action(async (bundle: string, flags: VerifyFlags) => {
       if (flags.certifier !== undefined && !isAddress(flags.certifier, { strict: false })) {
         throw new UsageError(`--certifier expects a 0x-prefixed 20-byte address, got "${flags.certifier}"`);
@@ -36,8 +41,8 @@ export function verifyCommand(): Command {
       const at = flags.at === undefined ? undefined : new Date(flags.at);
       if (at && Number.isNaN(at.getTime()))
         throw new UsageError(`--at expects an ISO 8601 time, got "${flags.at}"`);
-      if (!flags.replay && (flags.provider || flags.out))
-        throw new UsageError('--provider and --out only mean something with --replay');
+      if (!flags.replay && (flags.provider || flags.out || flags.only))
+        throw new UsageError('--provider, --out and --only only mean something with --replay');
       const { verifyBundle, BundleError } = await import('../../certificate/index.js');
       let verification;
       try {
@@ -69,17 +74,20 @@ export function verifyCommand(): Command {
       const results = JSON.parse(
         await readFile(join(verification.dir, statement.predicate.results.file), 'utf8'),
       ) as { provider: { dir: string } };
-      const { replayCertification } = await import('../../certify/replay.js');
+      const { replayCertification, ReplayScopeError } = await import('../../certify/replay.js');
       const replay = await replayCertification({
+        ...(flags.only && { only: flags.only }),
         certificate: verification.certificate,
         dir: verification.dir,
         providerDir: flags.provider ?? results.provider.dir,
         out: flags.out ?? join(verification.dir, 'replay'),
         onProgress: (line) => process.stderr.write(`${line}\n`),
+      }).catch((error: unknown) => {
+        throw error instanceof ReplayScopeError ? new UsageError(error.message) : error;
       });
       console.log(
         replay.same
-          ? `replay: the same image and every verdict the same (${replay.out})`
+          ? `replay: the same image and every verdict ${flags.only ? `of ${flags.only.join(', ')} ` : ''}the same (${replay.out})`
           : `replay DIFFERS (${replay.out}):\n  ${replay.differences.join('\n  ')}`,
       );
       process.exitCode = replay.same ? 0 : 1;

@@ -35,6 +35,6 @@ export const expectStep = defineStep({
       ...(within !== undefined ? { within: deadline(within) } : {}),
     };
   },
-  run: (ctx, s) => judgeWithin(ctx, s.condition, s.within, true),
+  run: (ctx, s) => judgeWithin(ctx, s.condition, s.within, true, s.proves),
   order: 300,
 });

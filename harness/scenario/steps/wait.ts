@@ -19,6 +19,9 @@ export const waitStep = defineStep({
   ),
   ...judgingStep('until', 'within', false, 'wait until'),
   build: (step) => ({ condition: buildCondition(step, 'until'), within: deadline(valueOf(step, 'within')) }),
-  run: async (ctx, s) => ({ ...(await judgeWithin(ctx, s.condition, s.within, true)), stopsOnFailure: true }),
+  run: async (ctx, s) => ({
+    ...(await judgeWithin(ctx, s.condition, s.within, true, s.proves)),
+    stopsOnFailure: true,
+  }),
   order: 290,
 });

@@ -196,14 +196,21 @@ async function look(ctx: ScenarioContext, condition: Condition): Promise<Judgeme
 
 /**
  * Polls `condition` until what it judges all holds (`settled`) or `end` passes, or until it shows the
- * same decided contradiction DECIDED_AFTER times in a row; the last judgement decides.
+ * same decided contradiction DECIDED_AFTER times in a row; the last judgement decides. Past
+ * `moot`, a look where the step's own obligations fail ends it: their verdicts are already failed.
  */
-async function until(ctx: ScenarioContext, condition: Condition, end: number): Promise<Judgement> {
+async function until(
+  ctx: ScenarioContext,
+  condition: Condition,
+  end: number,
+  moot = Infinity,
+): Promise<Judgement> {
   let streak = 0;
   let last: string | undefined;
   for (;;) {
     const j = await look(ctx, condition);
     if ((j.settled ?? j.holds) || Date.now() >= end) return j;
+    if (!j.holds && Date.now() >= moot) return { ...j, observed: { ...j.observed, alreadyFailed: true } };
     streak = j.decided !== undefined && j.decided === last ? streak + 1 : j.decided ? 1 : 0;
     last = j.decided;
     if (streak >= DECIDED_AFTER) return { ...j, observed: { ...j.observed, decidedAfter: streak } };
@@ -242,19 +249,37 @@ export function endOf(ctx: ScenarioContext, seconds: number): number {
 
 /**
  * Judges `condition` within `d` (`holds: true`: until it holds; false: it must never hold) and
- * words the outcome; `d` absent: judged once, now.
+ * words the outcome; `d` absent: judged once, now. A wait whose every `proves` requirement (or, if
+ * it proves none, every one the steps after it prove) already failed in this scenario waits at most
+ * AT_LEAST_MS for its own obligations: no wait can pass those again, and a failing provider is not
+ * made to sit out each of its deadlines in full (its lines for other requirements still get the
+ * whole deadline once its own obligations hold).
  */
 export async function judgeWithin(
   ctx: ScenarioContext,
   condition: Condition,
   d: Deadline | undefined,
   mustHold: boolean,
+  proves: readonly string[] = [],
 ): Promise<StepOutcome> {
   const within = d && deadlineOf(d, ctx.world.profile);
+  // A step that proves nothing itself is there for the steps after it.
+  const servesIds = proves.length ? proves : ctx.provedLater;
+  const moot = servesIds.length > 0 && servesIds.every((id) => ctx.failed.has(id));
   const j = mustHold
-    ? await until(ctx, condition, within ? endOf(ctx, within.seconds) : 0)
+    ? await until(
+        ctx,
+        condition,
+        within ? endOf(ctx, within.seconds) : 0,
+        moot ? Date.now() + AT_LEAST_MS : Infinity,
+      )
     : await never(ctx, condition, within!.seconds);
   const late = within && !j.holds && j.observed.decidedAfter === undefined;
+  const why = j.observed.alreadyFailed
+    ? ` — not waited for: ${servesIds.join(', ')}${proves.length ? '' : ', which the steps after it prove,'} already failed in this scenario`
+    : late
+      ? ` — not within ${describeDeadline(within)}`
+      : '';
   return {
     facts: { observed: j.observed },
     check: {
@@ -263,7 +288,7 @@ export async function judgeWithin(
       observed: j.observed,
       ...(within && { deadline: within }),
       ...(j.lines && { lines: j.lines }),
-      failure: `${j.failure ?? j.expected}${late ? ` — not within ${describeDeadline(within)}` : ''}`,
+      failure: `${j.failure ?? j.expected}${why}`,
     },
   };
 }
