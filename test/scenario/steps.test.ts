@@ -103,6 +103,8 @@ describe('a step defined in one place, and nowhere else', () => {
     // The world is not this test's subject: the runner only reads the head and redacts.
     const ctx = {
       world: { test: { getBlockNumber: async () => 7n }, redact: (s: string) => s },
+      failed: new Set<string>(),
+      provedLater: [],
     } as unknown as ScenarioContext;
     const result = { status: 'passed', steps: [], evidence: [] } as unknown as ScenarioResult;
     await runSteps(ctx, parsed, result, Date.now() + 60_000, () => undefined);
@@ -125,6 +127,8 @@ describe('a step defined in one place, and nowhere else', () => {
       },
     ]);
     expect(result.evidence[0]!.message).toBeUndefined();
+    // What later waits are told has failed already (they need not sit out their deadlines for it).
+    expect([...ctx.failed]).toEqual(['CHAIN-TOPUP', 'CHAIN-EXTEND']);
   });
 });
 
