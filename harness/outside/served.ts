@@ -127,7 +127,6 @@ const inSubnet = (address: string, subnet: string): boolean => {
  * NID; here the records agree and the port leads elsewhere).
  */
 const anotherNode = (v: OrgObservation, txtNid: string | undefined): boolean =>
-  !answeringNid(v) &&
   !!txtNid &&
   txtNid === v.http.nid &&
   v.dials.some((d) => d.nid === txtNid && /: wrong-nid: /.test(d.error ?? ''));

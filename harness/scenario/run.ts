@@ -125,6 +125,10 @@ export async function runSteps(
   const head = async () => Number(await ctx.world.test.getBlockNumber({ cacheTime: 0 }));
   let stopped: string | undefined;
   let gateFailed: string | undefined;
+  // What the steps after each one prove, from the last step back: computed once per scenario.
+  const provedAfter = scenario.steps.map(() => [] as string[]);
+  for (let i = scenario.steps.length - 2; i >= 0; i--)
+    provedAfter[i] = [...new Set([...scenario.steps[i + 1]!.proves, ...provedAfter[i + 1]!])];
   for (const step of scenario.steps) {
     const definition = stepDefinition(step.kind)!;
     const record: StepResult = {
@@ -150,7 +154,7 @@ export async function runSteps(
       result.error = stopped;
       continue;
     }
-    ctx.provedLater = [...new Set(scenario.steps.slice(step.index + 1).flatMap((s) => s.proves))];
+    ctx.provedLater = provedAfter[step.index]!;
     const t0 = Date.now();
     record.blockStart = await head();
     const evidence = (check: StepCheck) => {
