@@ -113,6 +113,10 @@ describe('deployer state', () => {
     expect(store.touchedAfter(12n)).toEqual(new Map([[ORG2, { expiry: 12n, stoppedAt: 12n }]]));
     expect(store.knownBlocks(11n).map((b) => b.number)).toEqual([13n, 12n, 11n]);
     expect(store.org(ORG)).toMatchObject({ expiry: 210n, desired: 'run' });
+    // v4 keeps the block the verdict changes at, as an INTEGER.
+    expect(store.org(ORG)?.changesAt).toBe(210n);
+    expect(store.dueOrgs(209n)).toEqual([]);
+    expect(store.dueOrgs(210n).map((o) => o.org)).toEqual([ORG]);
     // Ports stay one per org.
     expect(store.allocatePort(ORG, 9000, 9001)).toBe(9000);
     expect(() => store.setRuntime(ORG2, { port: 9000 })).toThrow(/UNIQUE/);
@@ -208,7 +212,11 @@ describe('deployer state', () => {
       }),
     );
     expect(store.org(ORG)?.expiry).toBe(huge);
+    // A change past SQLite's integers is kept as its largest block, which no chain reaches.
+    expect(store.org(ORG)?.changesAt).toBe(2n ** 63n - 1n);
     expect(store.dueOrgs(10n ** 12n)).toEqual([]);
+    expect(store.dueOrgs(2n ** 63n - 2n)).toEqual([]);
+    expect(store.dueOrgs(huge).map((o) => o.org)).toEqual([ORG]);
     store.close();
   });
 

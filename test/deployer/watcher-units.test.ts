@@ -13,7 +13,7 @@ import { openStore, type StepWrite } from '../../harness/deployer/state/index.js
 import { watchContext, type WatcherConfig } from '../../harness/deployer/watcher/context.js';
 import { readRange, splitRange } from '../../harness/deployer/watcher/read.js';
 import { scanRange, scansFor } from '../../harness/deployer/watcher/scan.js';
-import { applyEvents, baseState, changesOf } from '../../harness/deployer/watcher/settle.js';
+import { applyEvents, baseOf, changesOf } from '../../harness/deployer/watcher/settle.js';
 import { stepRange } from '../../harness/deployer/watcher/step.js';
 import { tempDir } from './fixture.js';
 
@@ -141,6 +141,81 @@ describe('whose deployment logs are read', () => {
   });
 });
 
+describe("a node's answers, each log taken once", () => {
+  const logAt = (block: number, logIndex: number, org: number, blockHash = hash(block)): RpcLog => ({
+    address: PROVIDER,
+    topics: [TOPICS.newTopUp, `0x${'0'.repeat(24)}${orgN(org).slice(2)}`],
+    data: `0x${'0'.repeat(62)}64`,
+    blockNumber: `0x${block.toString(16)}`,
+    blockHash,
+    transactionHash: hash(5000 + block * 100 + logIndex),
+    logIndex: `0x${logIndex.toString(16)}`,
+  });
+  /** readRange over `from`..`to` of a node answering each part with `answer(part)`. */
+  const read = async (from: number, to: number, answer: (from: number, to: number) => RpcLog[]) => {
+    const memory = memoryLogger();
+    const reader = {
+      logs: async (f: LogFilter) =>
+        f.topics[0] === TOPICS.anchored ? [] : answer(Number(f.fromBlock), Number(f.toBlock)),
+    } as unknown as ChainReader;
+    const ctx = watchContext({
+      config: { providerAddress: PROVIDER } as WatcherConfig,
+      store: openStore(tempDir(), { chainId: 31337, provider: PROVIDER }),
+      reader,
+      log: memory.log,
+    });
+    const { events, blocks } = await readRange(ctx, BigInt(from), BigInt(to));
+    const placed = events.map((e) => [Number(e.at.blockNumber), e.at.logIndex]);
+    return { placed, blocks, warnings: memory.entries().filter((e) => e.level === 'warn') };
+  };
+
+  it('in chain order, or not: a log repeated in an answer is taken once; its blocks are recorded', async () => {
+    const { placed, blocks } = await read(20, 21, () => [
+      logAt(20, 0, 1),
+      logAt(20, 1, 2),
+      logAt(20, 1, 2),
+      logAt(21, 0, 3),
+      logAt(20, 0, 1),
+      logAt(20, 2, 4),
+    ]);
+    expect(placed).toEqual([
+      [20, 0],
+      [20, 1],
+      [21, 0],
+      [20, 2],
+    ]);
+    expect(blocks).toEqual(
+      new Map([
+        [20n, hash(20)],
+        [21n, hash(21)],
+      ]),
+    );
+  });
+
+  it("a log outside the part it answers is not trusted, even inside the step's range", async () => {
+    // 1..8 is read as 1..4 and 5..8; the first answer also carries a log of block 6.
+    const { placed, warnings } = await read(1, 8, (from) =>
+      from === 1 ? [logAt(2, 0, 1), logAt(6, 0, 2)] : [logAt(6, 0, 2)],
+    );
+    expect(placed).toEqual([
+      [2, 0],
+      [6, 0],
+    ]);
+    expect(warnings).toMatchObject([
+      { msg: 'skipped log', reason: 'outside the block range read', block: '6' },
+    ]);
+  });
+
+  it('two hashes for one block: the chain moved under the reads', async () => {
+    await expect(read(20, 20, () => [logAt(20, 0, 1), logAt(20, 1, 2, hash(99))])).rejects.toThrow(
+      /two hashes for block 20/,
+    );
+    await expect(
+      read(20, 21, () => [logAt(20, 0, 1), logAt(21, 0, 2), logAt(20, 1, 3, hash(99))]),
+    ).rejects.toThrow(/two hashes for block 20/);
+  });
+});
+
 describe('the base state of a step, and what the reconciler hears', () => {
   const step = (orgs: StepWrite['orgs'], events: StepWrite['events'], block: number): StepWrite => ({
     cursor: { number: BigInt(block), hash: hash(block) },
@@ -189,14 +264,11 @@ describe('the base state of a step, and what the reconciler hears', () => {
 
   it('without a rewind: the stored deployment; after one: the state at the fork of an org touched above it', () => {
     const store = stored();
-    expect(baseState(store, [org, orgN(8)], undefined)).toEqual(
-      new Map([[org, { expiry: 20n, stoppedAt: 20n }]]),
-    );
-    expect(baseState(store, [org], store.touchedAfter(15n))).toEqual(new Map([[org, { expiry: 100n }]]));
-    expect(baseState(store, [org], store.touchedAfter(5n))).toEqual(new Map([[org, { expiry: 0n }]]));
-    expect(baseState(store, [org], store.touchedAfter(20n))).toEqual(
-      new Map([[org, { expiry: 20n, stoppedAt: 20n }]]),
-    );
+    expect(baseOf(store).get(org)).toEqual({ expiry: 20n, stoppedAt: 20n });
+    expect(baseOf(store).get(orgN(8))).toBeUndefined();
+    expect(baseOf(store, store.touchedAfter(15n)).get(org)).toEqual({ expiry: 100n });
+    expect(baseOf(store, store.touchedAfter(5n)).get(org)).toEqual({ expiry: 0n });
+    expect(baseOf(store, store.touchedAfter(20n)).get(org)).toEqual({ expiry: 20n, stoppedAt: 20n });
     store.close();
   });
 

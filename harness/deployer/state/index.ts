@@ -1,8 +1,10 @@
 /**
  * The deployer's durable state, one SQLite file (better-sqlite3, WAL). The watcher writes the
  * chain's side of an org (expiry, stop, desired, anchors, cursor) with one `commitStep` per step, in
- * one transaction, so a SIGKILL at any moment leaves the state of the last whole step; the
- * reconciler will own the other columns (status, port, NID, container, volume).
+ * one transaction, so a SIGKILL at any moment leaves the state of the last whole step (a power
+ * loss: of a whole step, maybe an earlier one, which the chain gives again; the reconciler's
+ * writes are synced to disk). The reconciler owns the other columns (status, port, NID,
+ * container, volume).
  *
  * Block numbers are INTEGER. `expiry` is a uint64 and may exceed SQLite's signed 64 bits, so it is
  * stored as 20-digit zero-padded decimal text, which sorts and compares like the number.
@@ -13,7 +15,7 @@ import Database from 'better-sqlite3';
 import type { Address, Hash, Hex } from 'viem';
 import type { DeploymentState, DesiredOrg } from '../desired.js';
 import { prepareQueries } from './queries.js';
-import { addStatesBefore, desiredOfRow, orgKey, orgOf, padBlock, type Row } from './rows.js';
+import { addStatesBefore, blockColumn, desiredOfRow, orgKey, orgOf, type Row } from './rows.js';
 import { migrate, pinIdentity, STATE_FILE } from './schema.js';
 import type { AnchorScan, Cursor, OrgRow, Status, StoredAnchor } from './types.js';
 import { writers } from './write.js';
@@ -91,7 +93,7 @@ export function openStore(dir: string, identity: { chainId: number; provider: Ad
     },
     /** Orgs whose active/desired changes by itself at or before `block`. */
     dueOrgs(block: bigint): OrgRow[] {
-      return (q.due.all(padBlock(block)) as Row[]).map(orgOf);
+      return (q.due.all(blockColumn(block)) as Row[]).map(orgOf);
     },
     /** Orgs with deployment logs above `block`, each with its state at `block` (before the first of them). */
     touchedAfter(block: bigint): Map<Address, DeploymentState> {

@@ -13,6 +13,12 @@ export function padBlock(n: bigint): string {
   return n.toString().padStart(20, '0');
 }
 
+/** SQLite's largest INTEGER: a block no chain reaches, so a later one may stand for it. */
+const LAST_BLOCK = 2n ** 63n - 1n;
+
+/** A block number as an INTEGER column holds it: one past SQLite's range is stored as its largest. */
+export const blockColumn = (n: bigint) => (n > LAST_BLOCK ? LAST_BLOCK : n);
+
 export function orgOf(row: Row): OrgRow {
   return {
     org: row.address as Address,
@@ -21,7 +27,7 @@ export function orgOf(row: Row): OrgRow {
     active: row.active === 1n,
     desired: row.desired as Desired,
     block: row.updated_block as bigint,
-    ...(row.changes_at !== null && { changesAt: BigInt(row.changes_at as string) }),
+    ...(row.changes_at !== null && { changesAt: row.changes_at as bigint }),
     status: row.status as Status,
     ...(row.port !== null && { port: Number(row.port) }),
     ...(row.nid !== null && { nid: row.nid as string }),

@@ -6,7 +6,7 @@ import type Database from 'better-sqlite3';
 import type { Address } from 'viem';
 import type { Anchor } from '../events.js';
 import { ORG_BATCH, type Queries } from './queries.js';
-import { encodeLogs, orgKey, padBlock, type Row } from './rows.js';
+import { blockColumn, encodeLogs, orgKey, padBlock, type Row } from './rows.js';
 import type { LoggedEvent, RuntimeUpdate, StepWrite } from './types.js';
 
 function byBlock(events: readonly LoggedEvent[]): Map<bigint, LoggedEvent[]> {
@@ -52,7 +52,7 @@ export function writers(db: Database.Database, q: Queries) {
       params[i++] = verdict.active ? 1 : 0;
       params[i++] = deployment.stoppedAt ?? null;
       params[i++] = verdict.desired;
-      params[i++] = verdict.changesAt === undefined ? null : padBlock(verdict.changesAt);
+      params[i++] = verdict.changesAt === undefined ? null : blockColumn(verdict.changesAt);
       params[i++] = block;
     }
     return params;
@@ -66,44 +66,63 @@ export function writers(db: Database.Database, q: Queries) {
     for (let i = batched; i < orgs.length; i++) q.upsertOrg.run(orgParams(orgs, i, 1));
   }
 
-  /** Writes one watcher step atomically; returns the orgs that got new anchors and those deleted. */
-  const commitStep = db.transaction((step: StepWrite) => {
-    if (step.rewindTo !== undefined) {
-      q.rewindLogs.run(step.rewindTo);
-      q.rewindAnchors.run(step.rewindTo);
-      q.rewindBlocks.run(step.rewindTo);
-      q.rewindScans.run({ to: step.rewindTo });
-    }
-    for (const events of byBlock(step.events).values()) {
-      const { blockNumber, blockHash } = (events[0] as LoggedEvent).at;
-      q.addBlockLogs.run(blockNumber, blockHash, encodeLogs(events));
-    }
-    const anchored = insertAnchors(step.anchors);
-    upsertOrgs(step.orgs);
-    for (const s of step.scans) q.addScan.run(orgKey(s.org), s.next, s.until);
-    const deleted: Address[] = [];
-    for (const org of step.removed.map(orgKey)) {
-      q.deleteScan.run(org);
-      if (q.deleteFreeOrg.run(org).changes > 0) {
-        q.deleteAnchorsOf.run(org);
-        deleted.push(org);
+  /**
+   * A write of the chain's side, synced only with the next reconciler write (synchronous NORMAL in
+   * WAL): it holds what the chain gives again, so a power loss may take back the last steps, never
+   * part of one, and a SIGKILL takes back nothing. Each reconciler write syncs the log, and with it
+   * every step before it (a tenth of a catch-up was this sync).
+   */
+  function chainSide<A extends unknown[], R>(write: (...args: A) => R): (...args: A) => R {
+    return (...args) => {
+      db.pragma('synchronous = NORMAL');
+      try {
+        return write(...args);
+      } finally {
+        db.pragma('synchronous = FULL');
       }
-    }
-    q.finishScans.run();
-    q.setCursor.run(step.cursor.number, step.cursor.hash);
-    q.addBlock.run(step.cursor.number, step.cursor.hash);
-    q.pruneBlocks.run(step.keepBlocksFrom);
-    return { anchored: anchored.filter((org) => !deleted.includes(org)), deleted };
-  });
+    };
+  }
+
+  /** Writes one watcher step atomically; returns the orgs that got new anchors and those deleted. */
+  const commitStep = chainSide(
+    db.transaction((step: StepWrite) => {
+      if (step.rewindTo !== undefined) {
+        q.rewindLogs.run(step.rewindTo);
+        q.rewindAnchors.run(step.rewindTo);
+        q.rewindBlocks.run(step.rewindTo);
+        q.rewindScans.run({ to: step.rewindTo });
+      }
+      for (const events of byBlock(step.events).values()) {
+        const { blockNumber, blockHash } = (events[0] as LoggedEvent).at;
+        q.addBlockLogs.run(blockNumber, blockHash, encodeLogs(events));
+      }
+      const anchored = insertAnchors(step.anchors);
+      upsertOrgs(step.orgs);
+      for (const s of step.scans) q.addScan.run(orgKey(s.org), s.next, s.until);
+      const deleted: Address[] = [];
+      for (const org of step.removed.map(orgKey)) {
+        q.deleteScan.run(org);
+        if (q.deleteFreeOrg.run(org).changes > 0) {
+          q.deleteAnchorsOf.run(org);
+          deleted.push(org);
+        }
+      }
+      q.finishScans.run();
+      q.setCursor.run(step.cursor.number, step.cursor.hash);
+      q.addBlock.run(step.cursor.number, step.cursor.hash);
+      q.pruneBlocks.run(step.keepBlocksFrom);
+      return { anchored: anchored.filter((org) => !deleted.includes(org)), deleted };
+    }),
+  );
 
   /** Records anchors found by a backfill scan and moves the scanned orgs past `through`. */
-  const commitScan = db.transaction(
-    (orgs: readonly Address[], through: bigint, anchors: readonly Anchor[]) => {
+  const commitScan = chainSide(
+    db.transaction((orgs: readonly Address[], through: bigint, anchors: readonly Anchor[]) => {
       const anchored = insertAnchors(anchors);
       for (const org of orgs) q.advanceScan.run(through + 1n, orgKey(org));
       q.finishScans.run();
       return anchored;
-    },
+    }),
   );
 
   /** Sets the reconciler's columns of an existing org (one statement: atomic). */

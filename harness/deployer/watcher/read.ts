@@ -65,30 +65,39 @@ export async function hashOf(ctx: Pick<WatchContext, 'reader'>, number: bigint):
   return hash;
 }
 
+/** The block hashes logs were read from, by number. */
+export type SeenBlocks = Map<bigint, Hash>;
+
+/** Records the block of `at`; a second hash for one number means the chain moved under the reads. */
+export function see(blocks: SeenBlocks, at: LogPosition): void {
+  const other = blocks.get(at.blockNumber);
+  if (other === undefined) blocks.set(at.blockNumber, at.blockHash);
+  else if (other !== at.blockHash) throw new ChainMovedError(`two hashes for block ${at.blockNumber}`);
+}
+
+/** The blocks of `positions` (throws on two hashes for one number). */
+export function blocksOf(positions: Iterable<LogPosition>, into: SeenBlocks = new Map()): SeenBlocks {
+  for (const at of positions) see(into, at);
+  return into;
+}
+
 /**
- * Every log of a range must come from the chain whose block `to` is `hash`. `now`: the hash of `to`
- * asked after every read of the range (default: asked here).
+ * Every log of a range must come from the chain whose block `to` is `hash`: `blocks` are the
+ * blocks its logs were read from. `now`: the hash of `to` asked after every read of the range
+ * (default: asked here).
  */
 export async function checkConsistent(
   ctx: Pick<WatchContext, 'reader'>,
   to: bigint,
   hash: Hash,
-  positions: readonly LogPosition[],
+  blocks: ReadonlyMap<bigint, Hash>,
   now: () => Promise<Hash> = () => hashOf(ctx, to),
 ): Promise<void> {
-  const seen = new Map<bigint, Hash>();
-  for (const at of positions) {
-    const other = seen.get(at.blockNumber);
-    if (other && other !== at.blockHash) throw new ChainMovedError(`two hashes for block ${at.blockNumber}`);
-    seen.set(at.blockNumber, at.blockHash);
-  }
-  const newest = [...seen.keys()].reduce<bigint | undefined>(
-    (m, n) => (m === undefined || n > m ? n : m),
-    undefined,
-  );
+  let newest: bigint | undefined;
+  for (const n of blocks.keys()) if (newest === undefined || n > newest) newest = n;
   if (newest !== undefined) {
     const canonical = newest === to ? hash : await hashOf(ctx, newest);
-    if (canonical !== seen.get(newest))
+    if (canonical !== blocks.get(newest))
       throw new ChainMovedError(`logs of block ${newest} are from a stale chain`);
   }
   if ((await now()) !== hash) throw new ChainMovedError(`block ${to} changed during the step`);
@@ -101,36 +110,45 @@ function inRange(log: Logger, from: bigint, to: bigint, at: LogPosition): boolea
   return false;
 }
 
-/**
- * Logs already taken, by block hash and log index (the index is the log's place in its block): no
- * key string per log, which cost as much as decoding it.
- */
-function once(): (at: LogPosition) => boolean {
-  const taken = new Map<string, Set<number>>();
-  return (at) => {
-    let block = taken.get(at.blockHash);
-    if (!block) taken.set(at.blockHash, (block = new Set()));
-    if (block.has(at.logIndex)) return false;
-    block.add(at.logIndex);
-    return true;
-  };
-}
+/** Whether `at` comes after `last` in chain order (one number is one block: `see` checks it). */
+const after = (at: LogPosition, last: LogPosition) =>
+  at.blockNumber === last.blockNumber ? at.logIndex > last.logIndex : at.blockNumber > last.blockNumber;
 
-/** The provider's `NewTopUp` / `DeploymentStopped` among `logs` of the range, each once (one pass: catch-up's hot loop). */
-function providerEvents(
+const positionKey = (at: LogPosition) => `${at.blockHash}:${at.logIndex}`;
+
+/**
+ * The provider's `NewTopUp` / `DeploymentStopped` among the logs of one part, each once, their
+ * blocks recorded in `blocks` (one pass: catch-up's hot loop). A node answers in chain order, so
+ * a log after the last one taken is new; only once a log comes out of order are logs looked up
+ * among those taken (a key per log cost as much as decoding it).
+ */
+function partEvents(
   ctx: WatchContext,
   logs: readonly RpcLog[],
-  range: { from: bigint; to: bigint; first: (at: LogPosition) => boolean },
+  part: { from: bigint; to: bigint },
+  blocks: SeenBlocks,
 ): ProviderEvent[] {
   const out: ProviderEvent[] = [];
+  let last: LogPosition | undefined;
+  let taken: Set<string> | undefined;
   for (const l of logs) {
     const decoded = decodeProviderLog(l, ctx.providerOnly);
     if (!('ok' in decoded)) {
       keep(ctx.log, decoded, l);
       continue;
     }
-    if (range.first(decoded.ok.at) && inRange(ctx.log, range.from, range.to, decoded.ok.at))
-      out.push(decoded.ok);
+    const { at } = decoded.ok;
+    if (!inRange(ctx.log, part.from, part.to, at)) continue;
+    // Once per block, not per log: the next log of the last block only has its hash compared.
+    if (!last || at.blockNumber !== last.blockNumber || at.blockHash !== last.blockHash) see(blocks, at);
+    if (last && !after(at, last)) taken ??= new Set(out.map((e) => positionKey(e.at)));
+    if (taken) {
+      const key = positionKey(at);
+      if (taken.has(key)) continue;
+      taken.add(key);
+    }
+    if (!last || after(at, last)) last = at;
+    out.push(decoded.ok);
   }
   return out;
 }
@@ -171,13 +189,22 @@ function* anchorEmitters(logs: readonly RpcLog[]): Iterable<Address> {
  * `Anchored` of the range by topic alone, kept here only if emitted by a served org. (By address,
  * the orgs first seen in the range would need a second read after the first, and every batch of
  * addresses costs the node a pass over the range.) Each org is looked up once, by its lowercase
- * key: `rows` holds every org the logs name, undefined for one not stored.
+ * key: `rows` holds every org the logs name, undefined for one not stored. `onAnswered` runs once
+ * the node has answered every read, before the last answer is decoded.
  */
-export async function readRange(ctx: WatchContext, from: bigint, to: bigint) {
-  if (to < from) return { events: [], anchors: [], fresh: [], rows: new Map<Address, OrgRow | undefined>() };
+export async function readRange(ctx: WatchContext, from: bigint, to: bigint, onAnswered = () => {}) {
+  const blocks: SeenBlocks = new Map();
+  if (to < from)
+    return { events: [], anchors: [], fresh: [], rows: new Map<Address, OrgRow | undefined>(), blocks };
+  const parts = splitRange(from, to, LOG_READ_SPLIT, SPLIT_MIN_BLOCKS);
+  let unanswered = parts.length + 1;
+  const answered = async <T>(read: Promise<T>): Promise<T> => {
+    const value = await read;
+    if (--unanswered === 0) onAnswered();
+    return value;
+  };
   // A policy that counts every emitter's logs as the provider's reads them by topic alone.
   const any = ctx.logsFrom === 'any';
-  const first = once();
   const rows = new Map<Address, OrgRow | undefined>();
   /** Looks up the orgs of `orgs` not looked up yet, into `rows`; returns them. */
   const lookUp = (orgs: Iterable<Address>): Address[] => {
@@ -192,22 +219,24 @@ export async function readRange(ctx: WatchContext, from: bigint, to: bigint) {
   };
   // Each part decoded, and its orgs looked up, as it comes: the node is still answering the others.
   const deploymentEvents = async (part: { from: bigint; to: bigint }) => {
-    const logs = await ctx.reader.logs({
-      ...(!any && { address: ctx.provider }),
-      topics: [[TOPICS.newTopUp, TOPICS.deploymentStopped]],
-      fromBlock: part.from,
-      toBlock: part.to,
-    });
+    const logs = await answered(
+      ctx.reader.logs({
+        ...(!any && { address: ctx.provider }),
+        topics: [[TOPICS.newTopUp, TOPICS.deploymentStopped]],
+        fromBlock: part.from,
+        toBlock: part.to,
+      }),
+    );
     const asProvider = any ? logs.map((l) => ({ ...l, address: ctx.provider })) : logs;
-    const events = providerEvents(ctx, asProvider, { from, to, first });
+    const events = partEvents(ctx, asProvider, part, blocks);
     lookUp(events.map((e) => e.org));
     return events;
   };
-  const [parts, anchored] = await Promise.all([
-    Promise.all(splitRange(from, to, LOG_READ_SPLIT, SPLIT_MIN_BLOCKS).map(deploymentEvents)),
-    ctx.reader.logs({ topics: [TOPICS.anchored], fromBlock: from, toBlock: to }),
+  const [partEventLists, anchored] = await Promise.all([
+    Promise.all(parts.map(deploymentEvents)),
+    answered(ctx.reader.logs({ topics: [TOPICS.anchored], fromBlock: from, toBlock: to })),
   ]);
-  const events = parts.length === 1 ? (parts[0] as ProviderEvent[]) : parts.flat();
+  const events = partEventLists.length === 1 ? (partEventLists[0] as ProviderEvent[]) : partEventLists.flat();
   const withEvents = [...rows.keys()];
   const fresh = withEvents.filter((org) => !rows.get(org));
   // Orgs only the anchors name count if stored.
@@ -218,5 +247,9 @@ export async function readRange(ctx: WatchContext, from: bigint, to: bigint) {
   const anchors = anchored
     .flatMap((l) => keep(ctx.log, decodeAnchorLog(l, served), l))
     .filter((a) => inRange(ctx.log, from, to, a.at));
-  return { events, anchors, fresh, rows };
+  blocksOf(
+    anchors.map((a) => a.at),
+    blocks,
+  );
+  return { events, anchors, fresh, rows, blocks };
 }

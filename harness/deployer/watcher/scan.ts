@@ -5,7 +5,7 @@
 import type { Address } from 'viem';
 import type { AnchorScan } from '../state/index.js';
 import { ADDRESS_BATCH, maxOf, minOf, type WatchContext } from './context.js';
-import { anchorsOf, checkConsistent, hashOf } from './read.js';
+import { anchorsOf, blocksOf, checkConsistent, hashOf } from './read.js';
 
 /** The backfills a step opens: for each org first seen in it (and not removed), start block → before it (pure). */
 export function scansFor(
@@ -37,11 +37,6 @@ export async function scanAnchors(ctx: WatchContext, cursor: bigint): Promise<Ad
   const orgs = scans.map((s) => s.org);
   const hash = await hashOf(ctx, range.through);
   const anchors = await anchorsOf(ctx, orgs, range.from, range.through);
-  await checkConsistent(
-    ctx,
-    range.through,
-    hash,
-    anchors.map((a) => a.at),
-  );
+  await checkConsistent(ctx, range.through, hash, blocksOf(anchors.map((a) => a.at)));
   return ctx.store.commitScan(orgs, range.through, anchors);
 }

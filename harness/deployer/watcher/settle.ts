@@ -15,21 +15,25 @@ const NOTHING: DeploymentState = { expiry: 0n };
 /** Concurrent `expiryOf` reads when recomputing after a reorg. */
 const READ_CONCURRENCY = 8;
 
+/** A base deployment state per org, where there is one (a Map serves). */
+export type BaseStates = Pick<ReadonlyMap<Address, DeploymentState>, 'get'>;
+
 /**
- * Applies deployment events in chain order to a base state per org (pure). `logged`: each event
- * with its org's state before it, as the store keeps it for a rewind below it.
+ * Applies deployment events in chain order, each org from its `base` state (pure). `states`: the
+ * orgs with events, after them; `logged`: each event with its org's state before it, as the store
+ * keeps it for a rewind below it.
  */
 export function applyEvents(
-  base: ReadonlyMap<Address, DeploymentState>,
+  base: BaseStates,
   events: readonly ProviderEvent[],
 ): { states: Map<Address, DeploymentState>; logged: LoggedEvent[] } {
-  const states = new Map(base);
+  const states = new Map<Address, DeploymentState>();
   // A range's logs come in chain order: sorting 10 000 of them by a bigint comparison cost more than applying them.
   const ordered = events.every((e, i) => i === 0 || byPosition(events[i - 1] as ProviderEvent, e) < 0)
     ? events
     : [...events].sort(byPosition);
   const logged = ordered.map((e): LoggedEvent => {
-    const before = states.get(e.org) ?? NOTHING;
+    const before = states.get(e.org) ?? base.get(e.org) ?? NOTHING;
     states.set(
       e.org,
       e.kind === 'top-up' ? { expiry: e.expiry } : { expiry: e.atBlock, stoppedAt: e.atBlock },
@@ -44,25 +48,21 @@ export function applyEvents(
 /**
  * The deployment state each org starts the step from: after a rewind, an org touched above the
  * fork starts from its state at the fork (`touched`; for `stoppedAt`: `expiry` comes from the
- * contract); any other from its stored row, which no log since the fork changed.
+ * contract); any other from its stored row, which no log since the fork changed. None for an org
+ * never stored.
  */
-export function baseState(
+export function baseOf(
   rows: Pick<Store, 'org'>,
-  orgs: Iterable<Address>,
   touched: ReadonlyMap<Address, DeploymentState> = new Map(),
-): Map<Address, DeploymentState> {
-  const base = new Map<Address, DeploymentState>();
-  for (const org of orgs) {
-    const at = touched.get(org);
-    if (at) {
-      base.set(org, at);
-      continue;
-    }
-    const row = rows.org(org);
-    if (row)
-      base.set(org, { expiry: row.expiry, ...(row.stoppedAt !== undefined && { stoppedAt: row.stoppedAt }) });
-  }
-  return base;
+): BaseStates {
+  return {
+    get(org) {
+      const at = touched.get(org);
+      if (at) return at;
+      const row = rows.org(org);
+      return row && { expiry: row.expiry, ...(row.stoppedAt !== undefined && { stoppedAt: row.stoppedAt }) };
+    },
+  };
 }
 
 /**
@@ -124,18 +124,21 @@ export async function settle(
   const dueRows = store.dueOrgs(to);
   const rows = dueRows.length ? new Map([...read, ...dueRows.map((r) => [r.org, r] as const)]) : read;
   const before = storedRows(store, rows);
-  // Orgs whose logs moved their state: touched above the fork, or with events here.
-  const moved = new Set(touched.keys());
-  for (const e of events) moved.add(e.org);
-  const affected = new Set(moved);
-  for (const org of ahead) affected.add(org);
-  for (const row of dueRows) affected.add(row.org);
-  const { states, logged } = applyEvents(baseState(before, affected, touched), events);
-  if (rewindTo !== undefined) await fromContract(ctx, states, [...moved], to);
-  const updates = [...affected].map((org): OrgUpdate => {
-    const deployment = states.get(org) ?? NOTHING;
-    return { org, deployment, verdict: verdictAt(deployment, to, ctx.terms), block: to };
-  });
+  const base = baseOf(before, touched);
+  // First the orgs whose logs moved their state: with events here, or touched above the fork.
+  const { states, logged } = applyEvents(base, events);
+  for (const [org, at] of touched) if (!states.has(org)) states.set(org, at);
+  if (rewindTo !== undefined) await fromContract(ctx, states, [...states.keys()], to);
+  // Then those whose verdict may change without a log: computed above the fork, or due by `to`.
+  const unmoved = (org: Address) => {
+    if (!states.has(org)) states.set(org, base.get(org) ?? NOTHING);
+  };
+  ahead.forEach(unmoved);
+  for (const row of dueRows) unmoved(row.org);
+  const updates: OrgUpdate[] = [];
+  for (const [org, deployment] of states) {
+    updates.push({ org, deployment, verdict: verdictAt(deployment, to, ctx.terms), block: to });
+  }
   return { updates, logged, before };
 }
 

@@ -3,7 +3,7 @@
  * point of a reorg), settle every affected org, commit it all with the new cursor in one
  * transaction, tell the reconciler; then spend what is left of the step on older anchors.
  */
-import type { Address } from 'viem';
+import type { Address, Hash } from 'viem';
 import type { DesiredOrg } from '../desired.js';
 import type { Cursor } from '../state/index.js';
 import { ChainMovedError, minOf, type WatchContext } from './context.js';
@@ -67,13 +67,15 @@ export async function step(ctx: WatchContext, notify: Notify): Promise<StepResul
 
   // Before the reads: checked again after them, so the logs are of the chain whose `to` is `hash`.
   const hash = to === base?.number ? base.hash : await hashOf(ctx, to);
-  const { events, anchors, fresh, rows } = await readRange(ctx, from, to);
-  // Without a rewind, settling reads nothing of the chain: ask for `to`'s hash now, answered while it runs.
-  const after = rewindTo === undefined ? settled(hashOf(ctx, to)) : undefined;
+  // Without a rewind, settling reads nothing of the chain: `to`'s hash is asked as soon as the
+  // node has answered the range, and answered while the last answer is decoded and settled.
+  let after: (() => Promise<Hash>) | undefined;
+  const { events, anchors, fresh, rows, blocks } = await readRange(ctx, from, to, () => {
+    if (rewindTo === undefined) after = settled(hashOf(ctx, to));
+  });
   const unanchored = rewindTo === undefined ? [] : store.orgsAnchoredAfter(rewindTo);
   const { updates, logged, before } = await settle(ctx, to, events, rewindTo, rows);
-  const positions = [...events.map((e) => e.at), ...anchors.map((a) => a.at)];
-  await checkConsistent(ctx, to, hash, positions, after);
+  await checkConsistent(ctx, to, hash, blocks, after);
 
   const changed = changesOf({ store: before }, updates, to);
   const removed = new Set(updates.filter((u) => u.deployment.expiry === 0n).map((u) => u.org));
