@@ -121,7 +121,12 @@ describe('mutant policies (units)', () => {
       'next-p2p-node': { p2pTarget: ['10.0.0.3', '10.0.0.2'] },
       'one-per-address': { p2pTurnedAway: '-m connlimit --connlimit-above 1 --connlimit-mask 32' },
       'small-buffers': {
-        nodeSysctls: { 'net.ipv4.tcp_rmem': '1024 1024 1024', 'net.ipv4.tcp_wmem': '1024 1024 1024' },
+        nodeSysctls: {
+          'net.ipv4.tcp_rmem': '4096 4096 4096',
+          'net.ipv4.tcp_wmem': '1024 1024 1024',
+          'net.ipv4.tcp_sack': '0',
+          'net.ipv4.tcp_timestamps': '0',
+        },
       },
     };
     expect(Object.keys(changed).sort()).toEqual([...MUTANT_NAMES].sort());

@@ -47,7 +47,7 @@ const EXPECTED: Record<string, string[]> = {
   'next-p2p-node': ['PROV-PROVISION', 'PROV-P2P', 'PROV-ISOLATION', 'PROV-MANY'],
   // One connection per address: a peer holding its session cannot make a fresh handshake.
   'one-per-address': ['PROV-NAT', 'PROV-PARTITION'],
-  // 1 KiB socket buffers: fine on a LAN, a crawl over a lossy link with latency.
+  // Socket buffers of a few KiB, no SACK: fine on a LAN, a crawl over a lossy link with latency.
   'small-buffers': ['PROV-LOSSY-LINK'],
 };
 
