@@ -69,7 +69,7 @@ export async function hashOf(ctx: Pick<WatchContext, 'reader'>, number: bigint):
 export type SeenBlocks = Map<bigint, Hash>;
 
 /** Records the block of `at`; a second hash for one number means the chain moved under the reads. */
-export function see(blocks: SeenBlocks, at: LogPosition): void {
+function see(blocks: SeenBlocks, at: LogPosition): void {
   const other = blocks.get(at.blockNumber);
   if (other === undefined) blocks.set(at.blockNumber, at.blockHash);
   else if (other !== at.blockHash) throw new ChainMovedError(`two hashes for block ${at.blockNumber}`);
@@ -140,14 +140,15 @@ function partEvents(
     const { at } = decoded.ok;
     if (!inRange(ctx.log, part.from, part.to, at)) continue;
     // Once per block, not per log: the next log of the last block only has its hash compared.
-    if (!last || at.blockNumber !== last.blockNumber || at.blockHash !== last.blockHash) see(blocks, at);
-    if (last && !after(at, last)) taken ??= new Set(out.map((e) => positionKey(e.at)));
+    if (at.blockNumber !== last?.blockNumber || at.blockHash !== last.blockHash) see(blocks, at);
+    const inOrder = !last || after(at, last);
+    if (!inOrder) taken ??= new Set(out.map((e) => positionKey(e.at)));
     if (taken) {
       const key = positionKey(at);
       if (taken.has(key)) continue;
       taken.add(key);
     }
-    if (!last || after(at, last)) last = at;
+    if (inOrder) last = at;
     out.push(decoded.ok);
   }
   return out;
