@@ -62,13 +62,28 @@ function isQuantity(value: unknown): value is string {
   return typeof value === 'string' && QUANTITY.test(value);
 }
 
-function positionOf(log: RpcLog): LogPosition | undefined {
+/**
+ * The block of the last log placed, for the next: a node answers a block's logs together, so its
+ * next log only has its number and hash compared, not checked and parsed again.
+ */
+export interface BlockMemo {
+  numberText?: string;
+  hashText?: string;
+  number?: bigint;
+}
+
+function positionOf(log: RpcLog, block: BlockMemo = {}): LogPosition | undefined {
   const { blockNumber, blockHash, transactionHash, logIndex } = log;
-  if (!isQuantity(blockNumber) || !isQuantity(logIndex) || !isHash(blockHash) || !isHash(transactionHash))
-    return undefined;
+  let number = block.number;
+  if (number === undefined || blockNumber !== block.numberText || blockHash !== block.hashText) {
+    if (!isQuantity(blockNumber) || !isHash(blockHash)) return undefined;
+    number = BigInt(blockNumber);
+    Object.assign(block, { numberText: blockNumber, hashText: blockHash, number });
+  }
+  if (!isQuantity(logIndex) || !isHash(transactionHash)) return undefined;
   return {
-    blockNumber: BigInt(blockNumber),
-    blockHash,
+    blockNumber: number,
+    blockHash: blockHash as Hash,
     transactionHash,
     logIndex: Number.parseInt(logIndex, 16),
   };
@@ -82,9 +97,13 @@ export function emitters(addresses: Iterable<Address>): Emitters {
 }
 
 /** Checks common to every log: not removed, mined, from one of `from`. */
-function placed(log: RpcLog, from: Emitters): Decoded<{ at: LogPosition; address: Address }> {
+function placed(
+  log: RpcLog,
+  from: Emitters,
+  block?: BlockMemo,
+): Decoded<{ at: LogPosition; address: Address }> {
   if (log.removed) return { skip: 'removed by a reorg' };
-  const at = positionOf(log);
+  const at = positionOf(log, block);
   if (!at) return { skip: 'not in a block (pending) or malformed position' };
   if (typeof log.address !== 'string') return { skip: 'malformed address' };
   // Nodes answer in lower case: the lookup without a new string first.
@@ -116,8 +135,12 @@ const UINT64_WORD = /^0x0{48}[0-9a-fA-F]{16}$/;
  * org comes lowercase, as the deployer keys orgs (EIP-55 hashing per new org was a tenth of a
  * catch-up).
  */
-export function decodeProviderLog(log: RpcLog, provider: Emitters): Decoded<ProviderEvent> {
-  const where = placed(log, provider);
+export function decodeProviderLog(
+  log: RpcLog,
+  provider: Emitters,
+  block?: BlockMemo,
+): Decoded<ProviderEvent> {
+  const where = placed(log, provider, block);
   if ('skip' in where) return where;
   const { at } = where.ok;
   if (!Array.isArray(log.topics)) return { skip: 'malformed topics' };

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { getAddress, keccak256, numberToHex, padHex } from 'viem';
-import { decodeProviderLog, emitters, TOPICS, type RpcLog } from '../../harness/deployer/events.js';
+import {
+  decodeProviderLog,
+  emitters,
+  TOPICS,
+  type BlockMemo,
+  type RpcLog,
+} from '../../harness/deployer/events.js';
 
 const PROVIDER = getAddress('0x00000000000000000000000000000000000000aa');
 const ORG = getAddress('0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed');
@@ -90,21 +96,25 @@ describe('deployer events: the hand decoder of NewTopUp / DeploymentStopped', ()
     for (const [name, over, reason] of cases) expect(skipped(log(over)), name).toMatch(reason);
   });
 
-  it('checks every log of a block on its own', () => {
-    const first = decodeProviderLog(log(), provider);
-    const second = decodeProviderLog(log({ logIndex: '0x4' }), provider);
+  it('remembers the last block: its next log has number and hash compared; anything else is checked again', () => {
+    const block: BlockMemo = {};
+    const first = decodeProviderLog(log(), provider, block);
+    const second = decodeProviderLog(log({ logIndex: '0x4' }), provider, block);
     expect(first).toMatchObject({ ok: { at: { blockNumber: 16n, logIndex: 3 } } });
     expect(second).toMatchObject({ ok: { at: { blockNumber: 16n, logIndex: 4 } } });
     // The same hash with another number is another (malformed or reorged) block: checked again.
-    expect(decodeProviderLog(log({ blockNumber: '0x11' }), provider)).toMatchObject({
+    expect(decodeProviderLog(log({ blockNumber: '0x11' }), provider, block)).toMatchObject({
       ok: { at: { blockNumber: 17n } },
     });
-    expect(decodeProviderLog(log({ blockNumber: 'nope' }), provider)).toMatchObject({
+    expect(decodeProviderLog(log({ blockNumber: 'nope' }), provider, block)).toMatchObject({
       skip: /not in a block/,
     });
-    const broken = decodeProviderLog(log({ transactionHash: '0x02', logIndex: '0x5' }), provider);
+    const broken = decodeProviderLog(log({ transactionHash: '0x02', logIndex: '0x5' }), provider, block);
     expect(broken).toMatchObject({ skip: /not in a block/ });
-    expect(decodeProviderLog(log({ blockHash: keccak256('0x09') }), provider)).toMatchObject({
+    expect(decodeProviderLog(log({ blockHash: '0x01' }), provider, block)).toMatchObject({
+      skip: /not in a block/,
+    });
+    expect(decodeProviderLog(log({ blockHash: keccak256('0x09') }), provider, block)).toMatchObject({
       ok: { at: { blockHash: keccak256('0x09') } },
     });
   });

@@ -6,6 +6,7 @@ import {
   emitters,
   TOPICS,
   type Anchor,
+  type BlockMemo,
   type Decoded,
   type LogPosition,
   type ProviderEvent,
@@ -131,8 +132,9 @@ function partEvents(
   const out: ProviderEvent[] = [];
   let last: LogPosition | undefined;
   let taken: Set<string> | undefined;
+  const block: BlockMemo = {};
   for (const l of logs) {
-    const decoded = decodeProviderLog(l, ctx.providerOnly);
+    const decoded = decodeProviderLog(l, ctx.providerOnly, block);
     if (!('ok' in decoded)) {
       keep(ctx.log, decoded, l);
       continue;
